@@ -1,0 +1,39 @@
+//! `kindling`: train, download and inspect the course's models.
+
+mod backend;
+mod download;
+mod train;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Kindling: the deep-learning course's models, in Rust on Burn.
+#[derive(Debug, Parser)]
+#[command(name = "kindling", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Train a model and write a run directory.
+    Train(train::TrainArgs),
+    /// Download data sets from their official sources.
+    Download(download::DownloadArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Train(args) => train::run(args),
+        Command::Download(args) => download::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

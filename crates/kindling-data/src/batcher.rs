@@ -1,0 +1,134 @@
+//! Burn's `Dataset` and `Batcher` over [`Rows`].
+
+use crate::rows::{Rows, Targets};
+use burn::data::dataloader::batcher::Batcher;
+use burn::data::dataset::{Dataset, DatasetError};
+use burn::prelude::*;
+use kindling_models::ClassificationBatch;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// A contiguous range of rows served as a Burn [`Dataset`] of row indices.
+///
+/// The items are indices into the [`Rows`] the batcher holds, so a training split and its
+/// validation split share one buffer and shuffling moves integers, not images.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowRange {
+    range: Range<usize>,
+}
+
+impl RowRange {
+    /// The rows `range` of a table.
+    pub fn new(range: Range<usize>) -> Self {
+        Self { range }
+    }
+}
+
+impl Dataset<usize> for RowRange {
+    fn get(&self, index: usize) -> Result<usize, DatasetError> {
+        if index < self.range.len() {
+            Ok(self.range.start + index)
+        } else {
+            Err(DatasetError::new(std::io::Error::other(format!(
+                "row {index} is outside a range of {} rows",
+                self.range.len()
+            ))))
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.range.len()
+    }
+}
+
+/// Builds [`ClassificationBatch`]es from class-labelled [`Rows`]: the selected rows are copied
+/// into one buffer and uploaded as a single tensor.
+#[derive(Debug, Clone)]
+pub struct ClassificationBatcher {
+    rows: Arc<Rows>,
+}
+
+impl ClassificationBatcher {
+    /// A batcher over `rows`.
+    ///
+    /// # Panics
+    /// If `rows` are not class-labelled.
+    pub fn new(rows: Arc<Rows>) -> Self {
+        assert!(
+            rows.classes().is_some(),
+            "ClassificationBatcher needs class labels"
+        );
+        Self { rows }
+    }
+
+    /// The batch of the given rows, in that order.
+    pub fn gather(&self, indices: &[usize], device: &Device) -> ClassificationBatch {
+        let width = self.rows.width();
+        let mut features = Vec::with_capacity(indices.len() * width);
+        let mut targets = Vec::with_capacity(indices.len());
+        let Targets::Classes { labels, .. } = self.rows.targets();
+        for &i in indices {
+            features.extend_from_slice(self.rows.features(i));
+            targets.push(labels[i] as i64);
+        }
+        batch_from(features, targets, width, device)
+    }
+
+    /// The batch of a contiguous run of rows (one copy, no gathering).
+    pub fn block(&self, range: Range<usize>, device: &Device) -> ClassificationBatch {
+        let width = self.rows.width();
+        let features = self.rows.feature_block(range.clone()).to_vec();
+        let Targets::Classes { labels, .. } = self.rows.targets();
+        let targets = labels[range].iter().map(|&l| l as i64).collect();
+        batch_from(features, targets, width, device)
+    }
+}
+
+fn batch_from(
+    features: Vec<f32>,
+    targets: Vec<i64>,
+    width: usize,
+    device: &Device,
+) -> ClassificationBatch {
+    let n = targets.len();
+    ClassificationBatch {
+        inputs: Tensor::from_data(TensorData::new(features, [n, width]), device),
+        targets: Tensor::from_data(TensorData::new(targets, [n]), device),
+    }
+}
+
+impl Batcher<usize, ClassificationBatch> for ClassificationBatcher {
+    fn batch(&self, items: Vec<usize>, device: &Device) -> ClassificationBatch {
+        self.gather(&items, device)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_the_selected_rows_in_order() {
+        let rows = Rows::classified(vec![0., 1., 10., 11., 20., 21.], 2, vec![2, 0, 1], 3);
+        let batcher = ClassificationBatcher::new(Arc::new(rows));
+        let device = Device::flex();
+        let batch = batcher.batch(vec![2, 0], &device);
+        assert_eq!(
+            batch.inputs.to_data().to_vec::<f32>().unwrap(),
+            vec![20., 21., 0., 1.]
+        );
+        assert_eq!(batch.targets.to_data().to_vec::<i64>().unwrap(), vec![1, 2]);
+        let block = batcher.block(1..3, &device);
+        assert_eq!(block.inputs.dims(), [2, 2]);
+        assert_eq!(block.targets.to_data().to_vec::<i64>().unwrap(), vec![0, 1]);
+    }
+
+    #[test]
+    fn a_range_serves_offset_indices() {
+        let range = RowRange::new(5..8);
+        assert_eq!(range.len(), 3);
+        assert_eq!(range.get(0).unwrap(), 5);
+        assert_eq!(range.get(2).unwrap(), 7);
+        assert!(range.get(3).is_err());
+    }
+}

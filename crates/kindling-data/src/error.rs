@@ -1,0 +1,172 @@
+//! The errors of this crate: each names the file and says what is wrong.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong while finding, reading or fetching data.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// A file could not be opened or read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A required data file is not there.
+    #[error("{path} not found; {hint}")]
+    Missing {
+        /// Where the file was expected.
+        path: PathBuf,
+        /// What to do about it.
+        hint: String,
+    },
+    /// A gzip file could not be decompressed.
+    #[error("{path}: corrupt or truncated gzip data ({source}); delete it and download it again")]
+    Gzip {
+        /// The file.
+        path: PathBuf,
+        /// The decoder's error.
+        source: std::io::Error,
+    },
+    /// The file does not start with the expected IDX magic number.
+    #[error(
+        "{path}: not an IDX file of {expected_dims}-dimensional unsigned bytes: magic number is {found:#010x}, expected {expected:#010x}"
+    )]
+    BadMagic {
+        /// The file.
+        path: PathBuf,
+        /// The magic number found.
+        found: u32,
+        /// The magic number expected.
+        expected: u32,
+        /// The number of dimensions expected.
+        expected_dims: u8,
+    },
+    /// The file ends before its header says it should.
+    #[error(
+        "{path}: truncated: the header says {expected} bytes, the file has {found}; download it again"
+    )]
+    Truncated {
+        /// The file.
+        path: PathBuf,
+        /// Bytes the header promises (header included).
+        expected: u64,
+        /// Bytes present.
+        found: u64,
+    },
+    /// The file has bytes after the data its header describes.
+    #[error("{path}: {extra} unexpected bytes after the data the header describes")]
+    TrailingBytes {
+        /// The file.
+        path: PathBuf,
+        /// How many bytes too many.
+        extra: u64,
+    },
+    /// The images do not have the expected size.
+    #[error("{path}: images are {rows}x{cols} pixels, expected {expected_rows}x{expected_cols}")]
+    BadImageSize {
+        /// The file.
+        path: PathBuf,
+        /// Rows per image found.
+        rows: usize,
+        /// Columns per image found.
+        cols: usize,
+        /// Rows expected.
+        expected_rows: usize,
+        /// Columns expected.
+        expected_cols: usize,
+    },
+    /// An images file and its labels file disagree on the number of examples.
+    #[error(
+        "{images_path} holds {images} images but {labels_path} holds {labels} labels; the two files must come from the same set"
+    )]
+    CountMismatch {
+        /// The images file.
+        images_path: PathBuf,
+        /// Number of images.
+        images: usize,
+        /// The labels file.
+        labels_path: PathBuf,
+        /// Number of labels.
+        labels: usize,
+    },
+    /// A label is outside the known classes.
+    #[error("{path}: label {label} at position {index} is not a class in 0..{classes}")]
+    BadLabel {
+        /// The labels file.
+        path: PathBuf,
+        /// The offending label.
+        label: u32,
+        /// Its position (0-based).
+        index: usize,
+        /// Number of classes.
+        classes: usize,
+    },
+    /// A file holds no examples.
+    #[error("{path}: holds no examples")]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A validation fraction outside `[0, 1)`, or one that leaves a side empty.
+    #[error("validation split {fraction} of {rows} rows: {reason}")]
+    BadSplit {
+        /// The fraction asked for.
+        fraction: f64,
+        /// Rows available.
+        rows: usize,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// A name that is not a known data set.
+    #[error("unknown data set `{name}`; expected one of: {known}")]
+    UnknownDataset {
+        /// The name given.
+        name: String,
+        /// The known names, comma-separated.
+        known: String,
+    },
+    /// The download manifest is malformed.
+    #[error("download manifest {path}: {reason}")]
+    Manifest {
+        /// The manifest.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A download failed (no network, HTTP error, interrupted transfer).
+    #[error("downloading {url} failed: {reason}\n{manual}")]
+    Download {
+        /// The address tried.
+        url: String,
+        /// What went wrong.
+        reason: String,
+        /// How to get the files by hand.
+        manual: String,
+    },
+    /// A downloaded file does not match the manifest.
+    #[error(
+        "{path}: {what} mismatch: expected {expected}, got {found}; the partial file was deleted, try again or fetch it by hand"
+    )]
+    Checksum {
+        /// The file.
+        path: PathBuf,
+        /// "md5", "sha256" or "size".
+        what: &'static str,
+        /// Expected value.
+        expected: String,
+        /// Value found.
+        found: String,
+    },
+}
+
+impl DataError {
+    /// Wraps an I/O error with the file it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        DataError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

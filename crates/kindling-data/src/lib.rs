@@ -1,0 +1,26 @@
+//! The course's datasets for [Burn](https://burn.dev).
+//!
+//! - [`mnist`]: the MNIST digits from the official IDX files (gzip or raw), every defect reported
+//!   as a typed [`DataError`] that names the file.
+//! - [`Rows`]: an in-memory table of examples (one contiguous `f32` buffer), with
+//!   [`ClassificationBatcher`] building Burn batches straight from it and [`RowRange`] serving
+//!   any slice of it as a Burn [`Dataset`](burn::data::dataset::Dataset).
+//! - [`split`]: Keras-compatible validation splits.
+//! - [`download`]: fetching the data sets from their official sources, checked against a
+//!   manifest.
+//! - [`DataDir`]: where the data lives (`--data-dir`, else `KINDLING_DATA_DIR`, else `data/`).
+
+mod batcher;
+mod data_dir;
+pub mod download;
+mod error;
+mod idx;
+pub mod mnist;
+mod rows;
+pub mod split;
+
+pub use batcher::{ClassificationBatcher, RowRange};
+pub use data_dir::{DATA_DIR_ENV, DataDir};
+pub use error::DataError;
+pub use idx::{IdxArray, read_idx};
+pub use rows::{Rows, Targets};

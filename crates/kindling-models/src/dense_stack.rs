@@ -1,0 +1,282 @@
+//! Keras's `Sequential` of `Dense` layers as a Burn module.
+
+use crate::activation::Activation;
+use burn::module::Param;
+use burn::nn::{Initializer, Linear, LinearConfig};
+use burn::prelude::*;
+use burn::tensor::activation::softmax;
+use serde::{Deserialize, Serialize};
+
+/// What the last layer's outputs mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Head {
+    /// Class scores: `forward` returns logits, [`DenseStack::predict_proba`] applies softmax
+    /// (Keras's `Dense(n, activation="softmax")` trained with categorical cross-entropy).
+    Softmax,
+    /// Raw outputs, for regression (Keras's `Dense(n)`).
+    Linear,
+}
+
+/// Configuration of a [`DenseStack`]: input width, one hidden layer per entry of `hidden` with
+/// the activation at the same position in `activations`, then an output layer.
+///
+/// Weights start as Keras initialises `Dense` layers: Glorot-uniform weights, zero biases.
+#[derive(Config, Debug)]
+pub struct DenseStackConfig {
+    /// Number of input features.
+    pub input: usize,
+    /// Width of each hidden layer, first to last.
+    pub hidden: Vec<usize>,
+    /// Activation of each hidden layer (same length as `hidden`).
+    pub activations: Vec<Activation>,
+    /// Number of outputs (classes for a softmax head).
+    pub output: usize,
+    /// How the outputs are read.
+    #[config(default = "Head::Softmax")]
+    pub head: Head,
+}
+
+/// A configuration that cannot build a network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DenseStackConfigError {
+    /// A layer width of zero.
+    ZeroWidth {
+        /// Which layer: "input", "hidden layer N" or "output".
+        layer: String,
+    },
+    /// `activations` and `hidden` have different lengths.
+    ActivationCount {
+        /// Number of hidden layers.
+        hidden: usize,
+        /// Number of activations given.
+        activations: usize,
+    },
+}
+
+impl std::fmt::Display for DenseStackConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DenseStackConfigError::ZeroWidth { layer } => {
+                write!(
+                    f,
+                    "the {layer} has width 0; every layer needs at least one unit"
+                )
+            }
+            DenseStackConfigError::ActivationCount {
+                hidden,
+                activations,
+            } => write!(
+                f,
+                "{hidden} hidden layers but {activations} activations; give one activation per hidden layer"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DenseStackConfigError {}
+
+impl DenseStackConfig {
+    /// A stack with the same activation on every hidden layer.
+    pub fn uniform(input: usize, hidden: &[usize], activation: Activation, output: usize) -> Self {
+        Self::new(
+            input,
+            hidden.to_vec(),
+            vec![activation; hidden.len()],
+            output,
+        )
+    }
+
+    /// Checks the configuration without building anything.
+    pub fn validate(&self) -> Result<(), DenseStackConfigError> {
+        if self.input == 0 {
+            return Err(DenseStackConfigError::ZeroWidth {
+                layer: "input".into(),
+            });
+        }
+        if let Some(i) = self.hidden.iter().position(|&w| w == 0) {
+            return Err(DenseStackConfigError::ZeroWidth {
+                layer: format!("hidden layer {}", i + 1),
+            });
+        }
+        if self.output == 0 {
+            return Err(DenseStackConfigError::ZeroWidth {
+                layer: "output".into(),
+            });
+        }
+        if self.activations.len() != self.hidden.len() {
+            return Err(DenseStackConfigError::ActivationCount {
+                hidden: self.hidden.len(),
+                activations: self.activations.len(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Builds the network on `device`, or says why the configuration is invalid.
+    pub fn try_init(&self, device: &Device) -> Result<DenseStack, DenseStackConfigError> {
+        self.validate()?;
+        let mut widths = Vec::with_capacity(self.hidden.len() + 2);
+        widths.push(self.input);
+        widths.extend_from_slice(&self.hidden);
+        widths.push(self.output);
+        let layers = widths
+            .windows(2)
+            .map(|pair| keras_dense(pair[0], pair[1], device))
+            .collect();
+        Ok(DenseStack {
+            layers,
+            activations: self.activations.clone(),
+            head: self.head,
+        })
+    }
+
+    /// Builds the network on `device`.
+    ///
+    /// # Panics
+    /// If the configuration is invalid; use [`DenseStackConfig::try_init`] for input you did not
+    /// write yourself.
+    pub fn init(&self, device: &Device) -> DenseStack {
+        match self.try_init(device) {
+            Ok(net) => net,
+            Err(err) => panic!("invalid DenseStackConfig: {err}"),
+        }
+    }
+
+    /// Number of trainable parameters the network will have.
+    pub fn num_params(&self) -> usize {
+        let mut count = 0;
+        let mut previous = self.input;
+        for &width in self.hidden.iter().chain(std::iter::once(&self.output)) {
+            count += previous * width + width;
+            previous = width;
+        }
+        count
+    }
+}
+
+/// A Keras `Dense` layer: Glorot-uniform weights, zero bias.
+fn keras_dense(input: usize, output: usize, device: &Device) -> Linear {
+    let mut layer = LinearConfig::new(input, output)
+        .with_initializer(Initializer::XavierUniform { gain: 1.0 })
+        .init(device);
+    layer.bias = Some(Param::from_tensor(Tensor::zeros([output], device)));
+    layer
+}
+
+/// A stack of dense layers: `Dense → activation → … → Dense`.
+///
+/// Record names: `layers.{i}.weight` is `[inputs, outputs]` and `layers.{i}.bias` is `[outputs]`,
+/// `i` counting from 0 at the first hidden layer; the last index is the output layer.
+#[derive(Module, Debug)]
+pub struct DenseStack {
+    /// The dense layers, hidden layers first, output layer last.
+    pub layers: Vec<Linear>,
+    /// The activation after each hidden layer.
+    #[module(skip)]
+    pub activations: Vec<Activation>,
+    /// How the outputs are read.
+    #[module(skip)]
+    pub head: Head,
+}
+
+impl DenseStack {
+    /// The raw outputs of the last layer: logits for a softmax head, values for a linear one.
+    pub fn forward(&self, input: Tensor<2>) -> Tensor<2> {
+        let last = self.layers.len() - 1;
+        let mut x = input;
+        for (i, layer) in self.layers.iter().enumerate() {
+            x = layer.forward(x);
+            if i < last {
+                x = self.activations[i].forward(x);
+            }
+        }
+        x
+    }
+
+    /// What Keras's `model.predict` returns: class probabilities for a softmax head, raw values
+    /// for a linear head.
+    pub fn predict_proba(&self, input: Tensor<2>) -> Tensor<2> {
+        let out = self.forward(input);
+        match self.head {
+            Head::Softmax => softmax(out, 1),
+            Head::Linear => out,
+        }
+    }
+
+    /// Number of input features the first layer expects.
+    pub fn input_width(&self) -> usize {
+        self.layers[0].weight.dims()[0]
+    }
+
+    /// Number of outputs of the last layer.
+    pub fn output_width(&self) -> usize {
+        self.layers[self.layers.len() - 1].weight.dims()[1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_parameters_like_keras() {
+        let config = DenseStackConfig::uniform(784, &[50, 50], Activation::Relu, 10);
+        assert_eq!(config.num_params(), 42_310);
+        let net = config.init(&Device::flex());
+        assert_eq!(net.num_params(), 42_310);
+        assert_eq!((net.input_width(), net.output_width()), (784, 10));
+    }
+
+    #[test]
+    fn starts_with_zero_bias_and_bounded_glorot_weights() {
+        let net = DenseStackConfig::uniform(784, &[50], Activation::Relu, 10).init(&Device::flex());
+        let limit = (6.0f32 / (784.0 + 50.0)).sqrt();
+        let weights = net.layers[0]
+            .weight
+            .val()
+            .into_data()
+            .to_vec::<f32>()
+            .unwrap();
+        assert!(weights.iter().all(|w| w.abs() <= limit));
+        assert!(weights.iter().any(|w| w.abs() > limit / 2.0));
+        let bias = net.layers[0].bias.as_ref().unwrap().val();
+        assert_eq!(bias.abs().sum().into_scalar::<f32>(), 0.0);
+    }
+
+    #[test]
+    fn probabilities_sum_to_one_and_linear_head_is_raw() {
+        let device = Device::flex();
+        let x = Tensor::<2>::random([3, 4], burn::tensor::Distribution::Default, &device);
+        let net = DenseStackConfig::uniform(4, &[5], Activation::Tanh, 3).init(&device);
+        let sums = net
+            .predict_proba(x.clone())
+            .sum_dim(1)
+            .into_data()
+            .to_vec::<f32>()
+            .unwrap();
+        assert!(sums.iter().all(|s| (s - 1.0).abs() < 1e-5));
+        let reg = DenseStackConfig::uniform(4, &[5], Activation::Relu, 1)
+            .with_head(Head::Linear)
+            .init(&device);
+        let a = reg.forward(x.clone()).into_data().to_vec::<f32>().unwrap();
+        let b = reg.predict_proba(x).into_data().to_vec::<f32>().unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn rejects_bad_configs_with_reasons() {
+        let device = Device::flex();
+        let bad = DenseStackConfig::new(4, vec![5, 0], vec![Activation::Relu; 2], 2);
+        let err = bad.try_init(&device).unwrap_err();
+        assert!(err.to_string().contains("hidden layer 2 has width 0"));
+        let bad = DenseStackConfig::new(4, vec![5, 6], vec![Activation::Relu], 2);
+        assert_eq!(
+            bad.try_init(&device).unwrap_err(),
+            DenseStackConfigError::ActivationCount {
+                hidden: 2,
+                activations: 1
+            }
+        );
+    }
+}

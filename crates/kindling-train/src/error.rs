@@ -1,0 +1,75 @@
+//! The errors of this crate.
+
+use std::path::PathBuf;
+
+/// Everything that can stop a training run.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// The data could not be loaded.
+    #[error(transparent)]
+    Data(#[from] kindling_data::DataError),
+    /// An option is out of range; nothing was trained.
+    #[error("invalid {name} {value}: {reason}")]
+    InvalidOption {
+        /// The option's name, as on the command line.
+        name: &'static str,
+        /// The value given.
+        value: String,
+        /// What is allowed.
+        reason: String,
+    },
+    /// The model configuration is invalid.
+    #[error("invalid model: {0}")]
+    Model(#[from] kindling_models::DenseStackConfigError),
+    /// The loss became NaN or infinite.
+    #[error(
+        "training diverged at epoch {epoch}: the {which} loss is {value}; lower the learning rate (now {learning_rate}) and try again. No model was written."
+    )]
+    Diverged {
+        /// The first epoch with a non-finite loss.
+        epoch: usize,
+        /// "training" or "validation".
+        which: &'static str,
+        /// The loss value.
+        value: f64,
+        /// The learning rate used.
+        learning_rate: f64,
+    },
+    /// burn-train stopped with an error.
+    #[error("training failed: {0}")]
+    Learner(String),
+    /// A saved model could not be written or read.
+    #[error("{path}: {reason}")]
+    Record {
+        /// The weights file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A file in the run directory could not be written or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A plot could not be drawn.
+    #[error("cannot draw {path}: {reason}")]
+    Plot {
+        /// The image file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+impl TrainError {
+    /// Wraps an I/O error with the file it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        TrainError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

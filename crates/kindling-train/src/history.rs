@@ -1,0 +1,166 @@
+//! Per-epoch results of a fit, and `history.csv`.
+
+use crate::error::TrainError;
+use crate::run_dir::write_atomic;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// One epoch's results (Keras's `history.history`, one row).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// Epoch number, from 1.
+    pub epoch: usize,
+    /// Wall-clock seconds of the epoch, validation included.
+    pub seconds: f64,
+    /// Wall-clock seconds of the training part alone.
+    pub train_seconds: f64,
+    /// Mean training loss over the epoch's batches, weighted by batch size.
+    pub loss: f64,
+    /// Training accuracy over the epoch, in `[0, 1]`.
+    pub accuracy: f64,
+    /// Validation loss at the end of the epoch.
+    pub val_loss: f64,
+    /// Validation accuracy at the end of the epoch, in `[0, 1]`.
+    pub val_accuracy: f64,
+}
+
+impl EpochRecord {
+    /// The Keras `verbose=2` line for this epoch.
+    pub fn keras_line(&self, total_epochs: usize) -> String {
+        format!(
+            "Epoch {}/{} - {:.2}s - loss: {:.4} - accuracy: {:.4} - val_loss: {:.4} - val_accuracy: {:.4}",
+            self.epoch,
+            total_epochs,
+            self.seconds,
+            self.loss,
+            self.accuracy,
+            self.val_loss,
+            self.val_accuracy
+        )
+    }
+}
+
+/// Every epoch of a fit, in order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    /// The epochs.
+    pub epochs: Vec<EpochRecord>,
+}
+
+const CSV_HEADER: &str = "epoch,seconds,train_seconds,loss,accuracy,val_loss,val_accuracy";
+
+impl History {
+    /// The epoch with the lowest validation loss (the first one on a tie).
+    pub fn best(&self) -> Option<&EpochRecord> {
+        self.epochs
+            .iter()
+            .filter(|e| e.val_loss.is_finite())
+            .min_by(|a, b| a.val_loss.total_cmp(&b.val_loss))
+    }
+
+    /// The last epoch.
+    pub fn last(&self) -> Option<&EpochRecord> {
+        self.epochs.last()
+    }
+
+    /// The history as CSV, a row per epoch, losses at full precision.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from(CSV_HEADER);
+        out.push('\n');
+        for e in &self.epochs {
+            out.push_str(&format!(
+                "{},{:.4},{:.4},{},{},{},{}\n",
+                e.epoch, e.seconds, e.train_seconds, e.loss, e.accuracy, e.val_loss, e.val_accuracy
+            ));
+        }
+        out
+    }
+
+    /// Writes `history.csv` atomically.
+    pub fn write_csv(&self, path: &Path) -> Result<(), TrainError> {
+        write_atomic(path, self.to_csv().as_bytes())
+    }
+
+    /// The median training-only seconds per epoch, leaving out the first epoch (warm-up)
+    /// when there are others.
+    pub fn median_train_seconds(&self) -> f64 {
+        let skip = usize::from(self.epochs.len() > 1);
+        let mut times: Vec<f64> = self
+            .epochs
+            .iter()
+            .skip(skip)
+            .map(|e| e.train_seconds)
+            .collect();
+        median(&mut times)
+    }
+
+    /// The mean seconds per epoch, validation included.
+    pub fn mean_epoch_seconds(&self) -> f64 {
+        if self.epochs.is_empty() {
+            return 0.0;
+        }
+        self.epochs.iter().map(|e| e.seconds).sum::<f64>() / self.epochs.len() as f64
+    }
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(epoch: usize, val_loss: f64) -> EpochRecord {
+        EpochRecord {
+            epoch,
+            seconds: 0.5,
+            train_seconds: epoch as f64,
+            loss: 0.2,
+            accuracy: 0.9,
+            val_loss,
+            val_accuracy: 0.8,
+        }
+    }
+
+    #[test]
+    fn best_is_lowest_finite_validation_loss() {
+        let history = History {
+            epochs: vec![
+                record(1, 0.5),
+                record(2, 0.3),
+                record(3, f64::NAN),
+                record(4, 0.3),
+            ],
+        };
+        assert_eq!(history.best().unwrap().epoch, 2);
+        assert_eq!(history.median_train_seconds(), 3.0);
+    }
+
+    #[test]
+    fn formats_like_keras_and_csv() {
+        let line = record(3, 0.2307).keras_line(10);
+        assert_eq!(
+            line,
+            "Epoch 3/10 - 0.50s - loss: 0.2000 - accuracy: 0.9000 - val_loss: 0.2307 - val_accuracy: 0.8000"
+        );
+        let csv = History {
+            epochs: vec![record(1, 0.25)],
+        }
+        .to_csv();
+        assert_eq!(csv.lines().next().unwrap(), CSV_HEADER);
+        assert_eq!(
+            csv.lines().nth(1).unwrap(),
+            "1,0.5000,1.0000,0.2,0.9,0.25,0.8"
+        );
+    }
+}

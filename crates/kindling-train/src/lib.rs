@@ -1,0 +1,26 @@
+//! Training recipes for the course's models, on burn-train's `Learner`.
+//!
+//! [`fit_classifier`] trains any classifier the way Keras's `model.fit` does: a validation split
+//! that holds out the **last** fraction of the training data before any shuffling (see
+//! [`kindling_data::split`]), reshuffling each epoch from a seed, loss and accuracy for both
+//! parts, early stopping on validation loss that restores the best epoch's weights, and a
+//! checkpoint per epoch. [`evaluate_classifier`] scores a model on held-out data and
+//! [`mnist::train_mnist`] is the whole MNIST recipe, writing a run directory (see
+//! [`run_dir`]).
+
+mod error;
+mod evaluate;
+mod fit;
+mod history;
+pub mod mnist;
+mod options;
+pub mod plot;
+mod reporter;
+pub mod run_dir;
+
+pub use error::TrainError;
+pub use evaluate::{Evaluation, evaluate_classifier};
+pub use fit::{FitResult, fit_classifier};
+pub use history::{EpochRecord, History};
+pub use options::{FitOptions, OptimizerKind};
+pub use reporter::Verbosity;

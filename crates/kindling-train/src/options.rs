@@ -1,0 +1,210 @@
+//! Hyper-parameters of a fit, validated before any work starts.
+
+use crate::error::TrainError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The optimizer, as Keras names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptimizerKind {
+    /// Adam with Keras's defaults (β₁ 0.9, β₂ 0.999, ε 1e-7).
+    Adam,
+    /// Plain stochastic gradient descent (no momentum), as Keras's `SGD()`.
+    Sgd,
+}
+
+impl OptimizerKind {
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            OptimizerKind::Adam => "adam",
+            OptimizerKind::Sgd => "sgd",
+        }
+    }
+
+    /// Keras's default learning rate for this optimizer (Adam 0.001, SGD 0.01).
+    pub fn default_learning_rate(self) -> f64 {
+        match self {
+            OptimizerKind::Adam => 1e-3,
+            OptimizerKind::Sgd => 1e-2,
+        }
+    }
+}
+
+impl fmt::Display for OptimizerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for OptimizerKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "adam" => Ok(OptimizerKind::Adam),
+            "sgd" => Ok(OptimizerKind::Sgd),
+            _ => Err(format!(
+                "unknown optimizer `{s}`; expected one of: adam, sgd"
+            )),
+        }
+    }
+}
+
+/// How to fit a model (Keras's `compile` + `fit` arguments).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitOptions {
+    /// Maximum number of passes over the training part.
+    pub epochs: usize,
+    /// Examples per gradient step.
+    pub batch_size: usize,
+    /// The optimizer.
+    pub optimizer: OptimizerKind,
+    /// The learning rate.
+    pub learning_rate: f64,
+    /// Fraction of the training data held out for validation: the last rows, before shuffling.
+    pub validation_split: f64,
+    /// Stop after this many epochs without a lower validation loss and keep the best epoch's
+    /// weights; `None` trains every epoch (and still keeps the best epoch's weights).
+    pub patience: Option<usize>,
+    /// Seed of the initial weights and of the per-epoch shuffling.
+    pub seed: u64,
+}
+
+impl Default for FitOptions {
+    /// Keras's defaults as the course uses them: 10 epochs, batch 32, Adam at 0.001,
+    /// validation split 0.3, no early stopping, seed 0.
+    fn default() -> Self {
+        Self {
+            epochs: 10,
+            batch_size: 32,
+            optimizer: OptimizerKind::Adam,
+            learning_rate: 1e-3,
+            validation_split: 0.3,
+            patience: None,
+            seed: 0,
+        }
+    }
+}
+
+impl FitOptions {
+    /// Checks every value; the error names the option and the allowed range.
+    pub fn validate(&self) -> Result<(), TrainError> {
+        let invalid = |name, value: String, reason: &str| {
+            Err(TrainError::InvalidOption {
+                name,
+                value,
+                reason: reason.to_string(),
+            })
+        };
+        if self.epochs == 0 {
+            return invalid("--epochs", "0".into(), "train for at least one epoch");
+        }
+        if self.batch_size == 0 {
+            return invalid(
+                "--batch-size",
+                "0".into(),
+                "a batch holds at least one example",
+            );
+        }
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+            return invalid(
+                "--lr",
+                self.learning_rate.to_string(),
+                "the learning rate must be a positive number",
+            );
+        }
+        if !(self.validation_split > 0.0 && self.validation_split < 1.0) {
+            return invalid(
+                "--validation-split",
+                self.validation_split.to_string(),
+                "the fraction must be greater than 0 and less than 1",
+            );
+        }
+        if self.patience == Some(0) {
+            return invalid(
+                "--patience",
+                "0".into(),
+                "patience counts epochs without improvement; use at least 1",
+            );
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_match_keras() {
+        let options = FitOptions::default();
+        options.validate().unwrap();
+        assert_eq!((options.batch_size, options.validation_split), (32, 0.3));
+    }
+
+    #[test]
+    fn each_bad_value_is_named() {
+        let cases = [
+            (
+                FitOptions {
+                    epochs: 0,
+                    ..Default::default()
+                },
+                "--epochs",
+            ),
+            (
+                FitOptions {
+                    batch_size: 0,
+                    ..Default::default()
+                },
+                "--batch-size",
+            ),
+            (
+                FitOptions {
+                    learning_rate: -1.0,
+                    ..Default::default()
+                },
+                "--lr",
+            ),
+            (
+                FitOptions {
+                    learning_rate: f64::NAN,
+                    ..Default::default()
+                },
+                "--lr",
+            ),
+            (
+                FitOptions {
+                    validation_split: 1.0,
+                    ..Default::default()
+                },
+                "--validation-split",
+            ),
+            (
+                FitOptions {
+                    patience: Some(0),
+                    ..Default::default()
+                },
+                "--patience",
+            ),
+        ];
+        for (options, name) in cases {
+            let err = options.validate().unwrap_err().to_string();
+            assert!(err.starts_with(&format!("invalid {name}")), "{err}");
+        }
+    }
+
+    #[test]
+    fn parses_optimizer_names() {
+        assert_eq!("SGD".parse::<OptimizerKind>(), Ok(OptimizerKind::Sgd));
+        assert!(
+            "rmsprop"
+                .parse::<OptimizerKind>()
+                .unwrap_err()
+                .contains("adam, sgd")
+        );
+    }
+}

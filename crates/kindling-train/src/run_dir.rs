@@ -1,0 +1,151 @@
+//! The run directory: what a training run leaves behind, written atomically.
+//!
+//! ```text
+//! DIR/config.json      the task, model and fit options
+//! DIR/model.bpk        the best epoch's weights (burnpack)
+//! DIR/history.csv      a row per epoch
+//! DIR/metrics.json     the summary (see [`RunMetrics`])
+//! DIR/loss.png, DIR/accuracy.png
+//! DIR/checkpoint/      burn-train's checkpoints (last two epochs and the best)
+//! ```
+//!
+//! Every file is written to a temporary name in the same directory and renamed into place, so a
+//! crash never leaves a half-written file, and a run that fails leaves an earlier run's files
+//! as they were.
+
+use crate::error::TrainError;
+use burn::prelude::*;
+use burn::store::ModuleRecord;
+use kindling_models::{DenseStack, DenseStackConfig};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::Path;
+
+/// File name of the weights in a run directory.
+pub const WEIGHTS_FILE: &str = "model.bpk";
+/// File name of the configuration.
+pub const CONFIG_FILE: &str = "config.json";
+/// File name of the summary metrics.
+pub const METRICS_FILE: &str = "metrics.json";
+/// File name of the per-epoch history.
+pub const HISTORY_FILE: &str = "history.csv";
+
+/// The summary of a run (`metrics.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunMetrics {
+    /// The task trained ("mnist", ...).
+    pub task: String,
+    /// The backend that ran ("flex", "ndarray", "wgpu", "cuda").
+    pub backend: String,
+    /// The device, as burn describes it.
+    pub device: String,
+    /// Epochs actually run.
+    pub epochs_run: usize,
+    /// Whether early stopping ended the run.
+    pub stopped_early: bool,
+    /// The epoch whose weights were kept (lowest validation loss).
+    pub best_epoch: usize,
+    /// Training loss of the best epoch.
+    pub train_loss: f64,
+    /// Training accuracy of the best epoch.
+    pub train_accuracy: f64,
+    /// Validation loss of the best epoch.
+    pub val_loss: f64,
+    /// Validation accuracy of the best epoch.
+    pub val_accuracy: f64,
+    /// Loss on the test set, with the kept weights.
+    pub test_loss: f64,
+    /// Accuracy on the test set, with the kept weights.
+    pub test_accuracy: f64,
+    /// Mean wall-clock seconds per epoch, validation included.
+    pub seconds_per_epoch: f64,
+    /// Training examples per second (median epoch after the first, training part only).
+    pub train_samples_per_second: f64,
+    /// Number of examples trained on.
+    pub train_examples: usize,
+    /// Number of examples validated on.
+    pub valid_examples: usize,
+    /// Number of examples tested on.
+    pub test_examples: usize,
+    /// Number of trainable parameters.
+    pub parameters: usize,
+    /// SHA-256 of `model.bpk`, checked when the model is loaded.
+    pub weights_sha256: String,
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| TrainError::io(dir, e))?;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let written = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        TrainError::io(path, e)
+    })
+}
+
+/// Writes `value` as pretty JSON, atomically.
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), TrainError> {
+    let json = serde_json::to_string_pretty(value).map_err(|e| TrainError::Record {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    write_atomic(path, format!("{json}\n").as_bytes())
+}
+
+/// Saves a model's weights atomically and returns their SHA-256.
+pub fn save_weights(model: &DenseStack, path: &Path) -> Result<String, TrainError> {
+    let bytes = model
+        .clone()
+        .into_record()
+        .into_bytes()
+        .map_err(|e| TrainError::Record {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+    write_atomic(path, &bytes)?;
+    Ok(sha256_hex(&bytes))
+}
+
+/// Lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// Builds the model `config` describes on `device` and loads the weights at `path` into it.
+/// A missing file, a truncated or malformed one, or weights of another architecture are
+/// errors that name the file.
+pub fn load_weights(
+    config: &DenseStackConfig,
+    path: &Path,
+    device: &Device,
+) -> Result<DenseStack, TrainError> {
+    let fail = |reason: String| TrainError::Record {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if !path.is_file() {
+        return Err(fail("weights file not found".into()));
+    }
+    let record = ModuleRecord::load(path).map_err(|e| {
+        fail(format!(
+            "not a readable burnpack file ({e}); retrain the model"
+        ))
+    })?;
+    config.try_init(device)?.try_load_record(record).map_err(|e| {
+        fail(format!(
+            "the weights do not fit the configured model ({e}); was it trained with another architecture?"
+        ))
+    })
+}
