@@ -40,11 +40,11 @@ pub struct TrainArgs {
     #[arg(long, default_value = "adam")]
     optimizer: OptimizerKind,
     /// Learning rate [default: 0.001 for adam, 0.01 for sgd].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     lr: Option<f64>,
     /// Fraction held out for validation: the LAST rows of the training data, before shuffling
     /// (Keras's validation_split).
-    #[arg(long, default_value_t = 0.3)]
+    #[arg(long, default_value_t = 0.3, allow_hyphen_values = true)]
     validation_split: f64,
     /// Stop after this many epochs without a lower validation loss; the best epoch's weights
     /// are kept either way.

@@ -114,13 +114,19 @@ mod tests {
         let device = Device::flex();
         let batch = batcher.batch(vec![2, 0], &device);
         assert_eq!(
-            batch.inputs.to_data().to_vec::<f32>().unwrap(),
+            batch.inputs.to_data().try_to_vec::<f32>().unwrap(),
             vec![20., 21., 0., 1.]
         );
-        assert_eq!(batch.targets.to_data().to_vec::<i64>().unwrap(), vec![1, 2]);
+        assert_eq!(
+            batch.targets.to_data().iter::<i64>().collect::<Vec<_>>(),
+            vec![1, 2]
+        );
         let block = batcher.block(1..3, &device);
         assert_eq!(block.inputs.dims(), [2, 2]);
-        assert_eq!(block.targets.to_data().to_vec::<i64>().unwrap(), vec![0, 1]);
+        assert_eq!(
+            block.targets.to_data().iter::<i64>().collect::<Vec<_>>(),
+            vec![0, 1]
+        );
     }
 
     #[test]

@@ -14,6 +14,10 @@ use std::fs::File;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
+/// How long to wait for a name lookup, a connection or the next bytes before trying the next
+/// address.
+const NETWORK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
 const MANIFEST_NAME: &str = "data/manifest.json";
 const MANIFEST_JSON: &str = include_str!("../../../data/manifest.json");
 
@@ -108,9 +112,10 @@ pub fn ensure(
     let mut outcomes = Vec::with_capacity(files.len());
     for (i, file) in files.iter().enumerate() {
         let dest = data_dir.join(&file.path);
-        let outcome = if dest.is_file() {
+        let outcome = if is_present(&dest) {
             match existing {
                 Existing::Keep => Outcome::Present,
+                _ if !dest.is_file() => Outcome::Present,
                 Existing::Verify | Existing::AcceptLocal => match verify_file(file, &dest)? {
                     None => Outcome::Verified,
                     Some(_) if existing == Existing::AcceptLocal => Outcome::KeptLocalCopy(
@@ -136,6 +141,13 @@ pub fn ensure(
         outcomes.push((dest, outcome));
     }
     Ok(outcomes)
+}
+
+/// Whether `dest` is there, or, for a `.gz` file, its uncompressed twin (the loaders accept
+/// both).
+fn is_present(dest: &Path) -> bool {
+    dest.is_file()
+        || (dest.extension().is_some_and(|e| e == "gz") && dest.with_extension("").is_file())
 }
 
 /// Adds "put these files there by hand" to a network failure.
@@ -268,7 +280,13 @@ fn download_from(url: &str, file: &RemoteFile, dest: &Path) -> Result<(), DataEr
         reason,
         manual: String::new(),
     };
-    let response = ureq::get(url).call().map_err(|e| failed(e.to_string()))?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_resolve(Some(NETWORK_TIMEOUT))
+        .timeout_connect(Some(NETWORK_TIMEOUT))
+        .timeout_per_read(Some(NETWORK_TIMEOUT))
+        .build()
+        .into();
+    let response = agent.get(url).call().map_err(|e| failed(e.to_string()))?;
     let mut body = response.into_body();
     let length = body.content_length().or(file.size);
     let part = part_path(dest);

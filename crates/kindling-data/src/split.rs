@@ -66,6 +66,11 @@ mod tests {
         }
         let err = validation_split(1, 0.5).unwrap_err().to_string();
         assert!(err.contains("no rows would be left for training"), "{err}");
-        assert!(validation_split(3, 0.01).is_err());
+        assert!(
+            validation_split(3, 1e-17)
+                .unwrap_err()
+                .to_string()
+                .contains("raise the fraction")
+        );
     }
 }

@@ -236,7 +236,7 @@ mod tests {
             .weight
             .val()
             .into_data()
-            .to_vec::<f32>()
+            .try_to_vec::<f32>()
             .unwrap();
         assert!(weights.iter().all(|w| w.abs() <= limit));
         assert!(weights.iter().any(|w| w.abs() > limit / 2.0));
@@ -253,14 +253,22 @@ mod tests {
             .predict_proba(x.clone())
             .sum_dim(1)
             .into_data()
-            .to_vec::<f32>()
+            .try_to_vec::<f32>()
             .unwrap();
         assert!(sums.iter().all(|s| (s - 1.0).abs() < 1e-5));
         let reg = DenseStackConfig::uniform(4, &[5], Activation::Relu, 1)
             .with_head(Head::Linear)
             .init(&device);
-        let a = reg.forward(x.clone()).into_data().to_vec::<f32>().unwrap();
-        let b = reg.predict_proba(x).into_data().to_vec::<f32>().unwrap();
+        let a = reg
+            .forward(x.clone())
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
+        let b = reg
+            .predict_proba(x)
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
         assert_eq!(a, b);
     }
 

@@ -21,7 +21,7 @@ pub enum TrainError {
     /// The model configuration is invalid.
     #[error("invalid model: {0}")]
     Model(#[from] kindling_models::DenseStackConfigError),
-    /// The loss became NaN or infinite.
+    /// The loss became NaN, infinite, or exploded far above that of a uniform guess.
     #[error(
         "training diverged at epoch {epoch}: the {which} loss is {value}; lower the learning rate (now {learning_rate}) and try again. No model was written."
     )]

@@ -5,6 +5,7 @@ use burn::tensor::activation::log_softmax;
 use kindling_data::{ClassificationBatcher, Rows};
 use kindling_models::DenseStack;
 use serde::Serialize;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// Rows per forward pass when evaluating.
@@ -21,15 +22,20 @@ pub struct Evaluation {
     pub examples: usize,
 }
 
-/// Scores `model` on every row of `rows` (Keras's `model.evaluate`).
-pub fn evaluate_classifier(model: &DenseStack, rows: Arc<Rows>, device: &Device) -> Evaluation {
-    let total = rows.len();
+/// Scores `model` on the rows `range` of `rows` (Keras's `model.evaluate`).
+pub fn evaluate_classifier(
+    model: &DenseStack,
+    rows: Arc<Rows>,
+    range: Range<usize>,
+    device: &Device,
+) -> Evaluation {
+    let total = range.len();
     let batcher = ClassificationBatcher::new(rows);
     let mut loss_sum = 0.0;
     let mut correct = 0i64;
-    let mut start = 0;
-    while start < total {
-        let end = (start + EVAL_BATCH_SIZE).min(total);
+    let mut start = range.start;
+    while start < range.end {
+        let end = (start + EVAL_BATCH_SIZE).min(range.end);
         let batch = batcher.block(start..end, device);
         let logits = model.forward(batch.inputs);
         let predicted = logits.clone().argmax(1).squeeze_dim::<1>(1);

@@ -5,12 +5,13 @@ use crate::history::{EpochRecord, History};
 use crate::options::{FitOptions, OptimizerKind};
 use crate::reporter::{EpochReporter, Verbosity};
 use crate::run_dir::load_weights;
+use crate::weighted_loss::ExampleMeanLoss;
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::optim::{AdamConfig, SgdConfig};
 use burn::prelude::*;
 use burn::train::logger::InMemoryMetricLogger;
+use burn::train::metric::AccuracyMetric;
 use burn::train::metric::store::{Aggregate, Direction, Split};
-use burn::train::metric::{AccuracyMetric, LossMetric};
 use burn::train::{Learner, MetricEarlyStoppingStrategy, StoppingCondition, SupervisedTraining};
 use kindling_data::split::validation_split;
 use kindling_data::{ClassificationBatcher, RowRange, Rows};
@@ -69,6 +70,7 @@ pub fn fit_classifier(
     autodiff.seed(options.seed);
     let model = config.try_init(&autodiff)?;
 
+    let rows_classes = rows.classes().unwrap_or(2);
     let batcher = ClassificationBatcher::new(rows);
     let train_loader = DataLoaderBuilder::new(batcher.clone())
         .batch_size(options.batch_size)
@@ -83,7 +85,7 @@ pub fn fit_classifier(
     let records = Arc::new(Mutex::new(Vec::new()));
     let reporter = EpochReporter::new(verbosity, options.epochs, records.clone());
     let mut training = SupervisedTraining::new(work_dir, train_loader, valid_loader)
-        .metrics((AccuracyMetric::new(), LossMetric::new()))
+        .metrics((AccuracyMetric::new(), ExampleMeanLoss::new()))
         .with_default_checkpointers()
         .with_metric_logger(InMemoryMetricLogger::new())
         .with_application_logger(None)
@@ -91,7 +93,7 @@ pub fn fit_classifier(
         .num_epochs(options.epochs);
     if let Some(patience) = options.patience {
         training = training.early_stopping(MetricEarlyStoppingStrategy::new(
-            &LossMetric::new(),
+            &ExampleMeanLoss::new(),
             Aggregate::Mean,
             Direction::Lowest,
             Split::Valid,
@@ -111,7 +113,8 @@ pub fn fit_classifier(
     let history = History {
         epochs: records.lock().map(|r| r.clone()).unwrap_or_default(),
     };
-    check_finite(&history.epochs, options.learning_rate)?;
+    let guess_loss = (rows_classes as f64).ln().max(f64::MIN_POSITIVE);
+    check_divergence(&history.epochs, guess_loss, options.learning_rate)?;
     let best_epoch = history
         .best()
         .map(|e| e.epoch)
@@ -139,11 +142,19 @@ fn optimizer(options: &FitOptions) -> burn::optim::ModuleOptimizer {
     }
 }
 
-/// The first non-finite loss, as an error.
-fn check_finite(epochs: &[EpochRecord], learning_rate: f64) -> Result<(), TrainError> {
+/// A loss this many times that of a uniform guess means training has diverged.
+const DIVERGENCE_FACTOR: f64 = 100.0;
+
+/// The first loss that is NaN, infinite, or [`DIVERGENCE_FACTOR`] times the loss of guessing
+/// every class with equal probability (`guess_loss`), as an error.
+fn check_divergence(
+    epochs: &[EpochRecord],
+    guess_loss: f64,
+    learning_rate: f64,
+) -> Result<(), TrainError> {
     for e in epochs {
         for (which, value) in [("training", e.loss), ("validation", e.val_loss)] {
-            if !value.is_finite() {
+            if !value.is_finite() || value > DIVERGENCE_FACTOR * guess_loss {
                 return Err(TrainError::Diverged {
                     epoch: e.epoch,
                     which,

@@ -17,6 +17,7 @@ mod options;
 pub mod plot;
 mod reporter;
 pub mod run_dir;
+mod weighted_loss;
 
 pub use error::TrainError;
 pub use evaluate::{Evaluation, evaluate_classifier};

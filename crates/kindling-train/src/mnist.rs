@@ -53,7 +53,8 @@ pub fn train_mnist(
     let test = Arc::new(mnist::load(data_dir, MnistSet::Test)?);
 
     let fit = fit_classifier(&stack, train, options, device, out, verbosity)?;
-    let test_score = evaluate_classifier(&fit.model, test, device);
+    let test_rows = 0..test.len();
+    let test_score = evaluate_classifier(&fit.model, test, test_rows, device);
     let best = fit
         .history
         .epochs

@@ -1,0 +1,65 @@
+//! Helpers shared by the end-to-end tests: the `kindling` binary and the real data.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The real data: `KINDLING_DATA_DIR`, else the workspace's `data/` when it holds MNIST,
+/// else `../shared/data` beside the workspace.
+pub fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("KINDLING_DATA_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let local = workspace().join("data");
+    if local.join("mnist/t10k-images-idx3-ubyte.gz").is_file() {
+        return local;
+    }
+    let shared = workspace().join("../shared/data");
+    assert!(
+        shared.join("mnist").is_dir(),
+        "no MNIST data: run `cargo xtask download mnist` or set KINDLING_DATA_DIR"
+    );
+    shared
+}
+
+/// Runs `kindling ARGS` and returns what it did.
+pub fn kindling(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kindling"))
+        .args(args)
+        .env_remove("KINDLING_DATA_DIR")
+        .output()
+        .expect("the kindling binary runs")
+}
+
+/// Stdout as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Stderr as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts that a run failed cleanly: non-zero exit, an `error:` line naming `expected`, and
+/// no panic.
+pub fn assert_clean_failure(output: &Output, expected: &str) {
+    let err = stderr(output);
+    assert!(!output.status.success(), "should fail; stderr:\n{err}");
+    assert_ne!(output.status.code(), Some(101), "panicked:\n{err}");
+    assert!(!err.contains("panicked"), "panicked:\n{err}");
+    assert!(err.starts_with("error: "), "no error line:\n{err}");
+    assert!(err.contains(expected), "expected `{expected}` in:\n{err}");
+}
+
+/// Reads a JSON file.
+pub fn read_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("valid JSON")
+}
