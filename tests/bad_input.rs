@@ -40,17 +40,9 @@ fn small_mnist(dir: &Path, n: u32) {
 }
 
 fn train_on(data: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "train",
-        "mnist",
-        "--quiet",
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
+    let mut args = vec!["--quiet"];
     args.extend_from_slice(extra);
-    kindling(&args)
+    common::train_mnist(data, out, &args)
 }
 
 #[test]

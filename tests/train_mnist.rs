@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{data_dir, kindling, read_json, stdout};
+use common::{data_dir, read_json, stdout};
 use kindling_data::mnist::{self, MnistSet};
 use kindling_data::split::validation_split;
 use kindling_train::evaluate_classifier;
@@ -12,17 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 fn train(out: &Path, extra: &[&str]) -> std::process::Output {
-    let data = data_dir();
-    let mut args = vec![
-        "train",
-        "mnist",
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let output = kindling(&args);
+    let output = common::train_mnist(&data_dir(), out, extra);
     assert!(
         output.status.success(),
         "training failed:\n{}",
