@@ -3,6 +3,7 @@
 mod backend;
 mod download;
 mod train;
+mod walkthrough;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -21,6 +22,9 @@ enum Command {
     Train(train::TrainArgs),
     /// Download data sets from their official sources.
     Download(download::DownloadArgs),
+    /// Print the from-scratch chapter step by step: forward propagation, activations, loss,
+    /// gradient descent, backpropagation, SGD, the perceptron.
+    Walkthrough(walkthrough::WalkthroughArgs),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +32,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Train(args) => train::run(args),
         Command::Download(args) => download::run(args),
+        Command::Walkthrough(args) => walkthrough::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,7 +13,8 @@ pub struct Series<'a> {
     pub points: Vec<(f64, f64)>,
 }
 
-/// Draws line curves with a title, axis labels and a legend into a PNG.
+/// Draws line curves with a title, axis labels and a legend into a PNG, creating its
+/// directory; the image is drawn under a temporary name and renamed into place.
 pub fn line_chart(
     path: &Path,
     title: &str,
@@ -21,9 +22,23 @@ pub fn line_chart(
     y_label: &str,
     series: &[Series],
 ) -> Result<(), TrainError> {
-    draw(path, title, x_label, y_label, series).map_err(|e| TrainError::Plot {
+    let fail = |reason: String| TrainError::Plot {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        reason,
+    };
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    if let Some(dir) = dir {
+        std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
+    }
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    // The encoder picks the format from the extension, so the temporary name ends in .png.
+    let temporary = path.with_file_name(format!(".{stem}.tmp-{}.png", std::process::id()));
+    let drawn = draw(&temporary, title, x_label, y_label, series)
+        .map_err(|e| e.to_string())
+        .and_then(|()| std::fs::rename(&temporary, path).map_err(|e| e.to_string()));
+    drawn.map_err(|reason| {
+        let _ = std::fs::remove_file(&temporary);
+        fail(reason)
     })
 }
 
