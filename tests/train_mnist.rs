@@ -6,7 +6,7 @@ use common::{data_dir, read_json, stdout};
 use kindling_data::mnist::{self, MnistSet};
 use kindling_data::split::validation_split;
 use kindling_train::evaluate_classifier;
-use kindling_train::mnist::RunConfig;
+use kindling_train::recipe::RunConfig;
 use kindling_train::run_dir::load_weights;
 use std::path::Path;
 use std::sync::Arc;
@@ -131,7 +131,7 @@ fn early_stopping_keeps_the_best_epochs_weights() {
         "reloaded weights give val loss {} but the best epoch had {lowest}",
         score.loss
     );
-    assert!((score.accuracy - metrics["val_accuracy"].as_f64().unwrap()).abs() < 1e-9);
+    assert!((score.accuracy.unwrap() - metrics["val_accuracy"].as_f64().unwrap()).abs() < 1e-9);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 mod backend;
 mod download;
+mod run_commands;
 mod train;
 mod walkthrough;
 
@@ -20,6 +21,12 @@ struct Cli {
 enum Command {
     /// Train a model and write a run directory.
     Train(train::TrainArgs),
+    /// Score a saved model again on its validation split (and test set).
+    Evaluate(run_commands::EvaluateArgs),
+    /// Predict with a saved model for every row of a CSV file.
+    Predict(run_commands::PredictArgs),
+    /// Print a Keras-style summary of a run's model or a task's default model.
+    Summary(run_commands::SummaryArgs),
     /// Download data sets from their official sources.
     Download(download::DownloadArgs),
     /// Print the from-scratch chapter step by step: forward propagation, activations, loss,
@@ -31,6 +38,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Train(args) => train::run(args),
+        Command::Evaluate(args) => run_commands::evaluate(args),
+        Command::Predict(args) => run_commands::predict(args),
+        Command::Summary(args) => run_commands::summary(args),
         Command::Download(args) => download::run(args),
         Command::Walkthrough(args) => walkthrough::run(args),
     };

@@ -5,22 +5,65 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use kindling_data::DataDir;
 use kindling_data::download::{Existing, Manifest, ensure};
-use kindling_models::{Activation, DigitNetConfig};
+use kindling_data::scale::ScaleKind;
+use kindling_models::{Activation, DenseStackConfig, DigitNetConfig};
 use kindling_train::mnist::train_mnist;
+use kindling_train::run_dir::RunMetrics;
+use kindling_train::tabular::{TabularTask, model_config, train_tabular};
 use kindling_train::{FitOptions, OptimizerKind, Verbosity};
 use std::path::PathBuf;
 
-/// The tasks `train` knows.
+/// The tasks `train` knows, with the course's defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Task {
-    /// MNIST digits with the course's 784-50-50-10 net (Adam 1e-3, 10 epochs, batch 32).
+    /// MNIST digits: 784-50-50-10 ReLU net, Adam 0.001, 10 epochs.
     Mnist,
+    /// Hourly wages regression: 9 features, 50-32-1 ReLU, Adam 0.001, 30 epochs, raw features.
+    Wages,
+    /// Titanic survival: 10 features, 32-2 softmax, SGD 0.01, 10 epochs.
+    Titanic,
 }
 
 impl Task {
-    fn name(self) -> &'static str {
+    /// The name used for files and the manifest.
+    pub fn name(self) -> &'static str {
         match self {
             Task::Mnist => "mnist",
+            Task::Wages => "wages",
+            Task::Titanic => "titanic",
+        }
+    }
+
+    fn tabular(self) -> Option<TabularTask> {
+        match self {
+            Task::Mnist => None,
+            Task::Wages => Some(TabularTask::Wages),
+            Task::Titanic => Some(TabularTask::Titanic),
+        }
+    }
+
+    fn default_hidden(self) -> Vec<usize> {
+        self.tabular()
+            .map_or_else(|| vec![50, 50], TabularTask::default_hidden)
+    }
+
+    fn default_epochs(self) -> usize {
+        self.tabular().map_or(10, TabularTask::default_epochs)
+    }
+
+    fn default_optimizer(self) -> OptimizerKind {
+        self.tabular()
+            .map_or(OptimizerKind::Adam, TabularTask::default_optimizer)
+    }
+
+    /// The task's network with its default architecture, for `summary TASK`.
+    pub fn default_model(self) -> DenseStackConfig {
+        match self.tabular() {
+            None => DigitNetConfig::new().stack(),
+            Some(task) => {
+                let inputs = if task == TabularTask::Wages { 9 } else { 10 };
+                model_config(task, inputs, &task.default_hidden(), Activation::Relu)
+            }
         }
     }
 }
@@ -28,17 +71,17 @@ impl Task {
 /// Arguments of `kindling train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// What to train.
+    /// What to train (each with the course's model and settings).
     task: Task,
-    /// Maximum number of epochs.
-    #[arg(long, default_value_t = 10)]
-    epochs: usize,
+    /// Maximum number of epochs [default: mnist 10, wages 30, titanic 10].
+    #[arg(long)]
+    epochs: Option<usize>,
     /// Examples per gradient step.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
-    /// Optimizer: adam or sgd.
-    #[arg(long, default_value = "adam")]
-    optimizer: OptimizerKind,
+    /// Optimizer: adam or sgd [default: mnist adam, wages adam, titanic sgd].
+    #[arg(long)]
+    optimizer: Option<OptimizerKind>,
     /// Learning rate [default: 0.001 for adam, 0.01 for sgd].
     #[arg(long, allow_hyphen_values = true)]
     lr: Option<f64>,
@@ -53,12 +96,15 @@ pub struct TrainArgs {
     /// Seed of the initial weights and the shuffling.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Hidden layer widths, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "50,50")]
-    hidden: Vec<usize>,
+    /// Hidden layer widths, comma-separated [default: mnist 50,50, wages 50,32, titanic 32].
+    #[arg(long, value_delimiter = ',')]
+    hidden: Option<Vec<usize>>,
     /// Activation of the hidden layers: relu, tanh, sigmoid or identity.
     #[arg(long, default_value = "relu")]
     activation: Activation,
+    /// Feature scaling for tables, fitted on the training rows: standard, minmax or none.
+    #[arg(long, default_value = "none")]
+    scale: ScaleKind,
     /// Data directory [default: $KINDLING_DATA_DIR, else the workspace's data/].
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -72,34 +118,40 @@ pub struct TrainArgs {
 
 /// Trains the task and reports where the run directory is.
 pub fn run(args: TrainArgs) -> Result<()> {
+    let task = args.task;
+    let optimizer = args.optimizer.unwrap_or_else(|| task.default_optimizer());
     let options = FitOptions {
-        epochs: args.epochs,
+        epochs: args.epochs.unwrap_or_else(|| task.default_epochs()),
         batch_size: args.batch_size,
-        optimizer: args.optimizer,
-        learning_rate: args
-            .lr
-            .unwrap_or_else(|| args.optimizer.default_learning_rate()),
+        optimizer,
+        learning_rate: args.lr.unwrap_or_else(|| optimizer.default_learning_rate()),
         validation_split: args.validation_split,
         patience: args.patience,
         seed: args.seed,
     };
     options.validate()?;
-    let model = DigitNetConfig::new()
-        .with_hidden(args.hidden)
-        .with_activation(args.activation);
-    model.stack().validate().context("invalid --hidden")?;
+    let hidden = args.hidden.unwrap_or_else(|| task.default_hidden());
+    if let Some(i) = hidden.iter().position(|&w| w == 0) {
+        anyhow::bail!(
+            "invalid --hidden: hidden layer {} has width 0; every layer needs at least one unit",
+            i + 1
+        );
+    }
+    if task == Task::Mnist && args.scale != ScaleKind::None {
+        anyhow::bail!("--scale applies to tables; MNIST pixels are already scaled to [0, 1]");
+    }
 
     let data_dir = DataDir::resolve(args.data_dir.as_deref());
     let manifest = Manifest::builtin()?;
     ensure(
         data_dir.path(),
-        &manifest.files(args.task.name())?,
+        &manifest.files(task.name())?,
         Existing::Keep,
     )?;
 
     let out = args.out.unwrap_or_else(|| {
         let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-        PathBuf::from("runs").join(format!("{}-{stamp}", args.task.name()))
+        PathBuf::from("runs").join(format!("{}-{stamp}", task.name()))
     });
     let verbosity = if args.quiet {
         Verbosity::Quiet
@@ -107,28 +159,60 @@ pub fn run(args: TrainArgs) -> Result<()> {
         Verbosity::Auto
     };
     let device = backend::device();
-    let metrics = match args.task {
-        Task::Mnist => train_mnist(
-            &model,
-            &options,
-            data_dir.path(),
-            &out,
-            backend::name(),
-            &device,
-            verbosity,
-        )?,
+    let metrics = match task.tabular() {
+        None => {
+            let model = DigitNetConfig::new()
+                .with_hidden(hidden)
+                .with_activation(args.activation);
+            train_mnist(
+                &model,
+                &options,
+                data_dir.path(),
+                &out,
+                backend::name(),
+                &device,
+                verbosity,
+            )?
+        }
+        Some(table) => {
+            let (metrics, notes) = train_tabular(
+                table,
+                &hidden,
+                args.activation,
+                args.scale,
+                &options,
+                data_dir.path(),
+                &out,
+                backend::name(),
+                &device,
+                verbosity,
+            )
+            .with_context(|| format!("training {}", task.name()))?;
+            for note in notes {
+                eprintln!("note: {note}");
+            }
+            metrics
+        }
     };
     if !args.quiet {
-        println!(
-            "Best epoch {}/{}: val_loss {:.4}, val_accuracy {:.4}; test accuracy {:.4} ({} backend)",
-            metrics.best_epoch,
-            metrics.epochs_run,
-            metrics.val_loss,
-            metrics.val_accuracy,
-            metrics.test_accuracy,
-            metrics.backend
-        );
+        println!("{}", closing_line(&metrics));
         println!("Run directory: {}", out.display());
     }
     Ok(())
+}
+
+/// "Best epoch 7/10: val_loss 0.1733, val_accuracy 0.9530; test accuracy 0.9544 (flex backend)"
+fn closing_line(metrics: &RunMetrics) -> String {
+    let mut line = format!(
+        "Best epoch {}/{}: val_loss {:.4}",
+        metrics.best_epoch, metrics.epochs_run, metrics.val_loss
+    );
+    if let Some(accuracy) = metrics.val_accuracy {
+        line.push_str(&format!(", val_accuracy {accuracy:.4}"));
+    }
+    if let Some(accuracy) = metrics.test_accuracy {
+        line.push_str(&format!("; test accuracy {accuracy:.4}"));
+    }
+    line.push_str(&format!(" ({} backend)", metrics.backend));
+    line
 }

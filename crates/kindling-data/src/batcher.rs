@@ -1,10 +1,10 @@
 //! Burn's `Dataset` and `Batcher` over [`Rows`].
 
-use crate::rows::{Rows, Targets};
+use crate::rows::Rows;
 use burn::data::dataloader::batcher::Batcher;
 use burn::data::dataset::{Dataset, DatasetError};
 use burn::prelude::*;
-use kindling_models::ClassificationBatch;
+use kindling_models::{ClassificationBatch, RegressionBatch};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -66,7 +66,7 @@ impl ClassificationBatcher {
         let width = self.rows.width();
         let mut features = Vec::with_capacity(indices.len() * width);
         let mut targets = Vec::with_capacity(indices.len());
-        let Targets::Classes { labels, .. } = self.rows.targets();
+        let labels = self.rows.labels().unwrap_or_default();
         for &i in indices {
             features.extend_from_slice(self.rows.features(i));
             targets.push(labels[i] as i64);
@@ -78,7 +78,7 @@ impl ClassificationBatcher {
     pub fn block(&self, range: Range<usize>, device: &Device) -> ClassificationBatch {
         let width = self.rows.width();
         let features = self.rows.feature_block(range.clone()).to_vec();
-        let Targets::Classes { labels, .. } = self.rows.targets();
+        let labels = self.rows.labels().unwrap_or_default();
         let targets = labels[range].iter().map(|&l| l as i64).collect();
         batch_from(features, targets, width, device)
     }
@@ -94,6 +94,55 @@ fn batch_from(
     ClassificationBatch {
         inputs: Tensor::from_data(TensorData::new(features, [n, width]), device),
         targets: Tensor::from_data(TensorData::new(targets, [n]), device),
+    }
+}
+
+/// Builds [`RegressionBatch`]es from [`Rows`] with real-valued targets.
+#[derive(Debug, Clone)]
+pub struct RegressionBatcher {
+    rows: Arc<Rows>,
+}
+
+impl RegressionBatcher {
+    /// A batcher over `rows`.
+    ///
+    /// # Panics
+    /// If `rows` have no real-valued targets.
+    pub fn new(rows: Arc<Rows>) -> Self {
+        assert!(
+            rows.values().is_some(),
+            "RegressionBatcher needs real-valued targets"
+        );
+        Self { rows }
+    }
+
+    /// The batch of the given rows, in that order.
+    pub fn gather(&self, indices: &[usize], device: &Device) -> RegressionBatch {
+        let width = self.rows.width();
+        let (values, target_width) = self.rows.values().unwrap_or((&[], 1));
+        let mut features = Vec::with_capacity(indices.len() * width);
+        let mut targets = Vec::with_capacity(indices.len() * target_width);
+        for &i in indices {
+            features.extend_from_slice(self.rows.features(i));
+            targets.extend_from_slice(&values[i * target_width..(i + 1) * target_width]);
+        }
+        let n = indices.len();
+        RegressionBatch {
+            inputs: Tensor::from_data(TensorData::new(features, [n, width]), device),
+            targets: Tensor::from_data(TensorData::new(targets, [n, target_width]), device),
+        }
+    }
+
+    /// The batch of a contiguous run of rows.
+    pub fn block(&self, range: Range<usize>, device: &Device) -> RegressionBatch {
+        let indices: Vec<usize> = range.collect();
+        self.gather(&indices, device)
+    }
+}
+
+impl Batcher<usize, RegressionBatch> for RegressionBatcher {
+    fn batch(&self, items: Vec<usize>, device: &Device) -> RegressionBatch {
+        self.gather(&items, device)
     }
 }
 

@@ -5,6 +5,9 @@ use std::path::PathBuf;
 /// Everything that can go wrong while finding, reading or fetching data.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
+    /// A CSV file is malformed.
+    #[error(transparent)]
+    Csv(#[from] crate::csv_table::CsvError),
     /// A file could not be opened or read.
     #[error("cannot read {path}: {source}")]
     Io {

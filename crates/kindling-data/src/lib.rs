@@ -8,18 +8,23 @@
 //! - [`split`]: Keras-compatible validation splits.
 //! - [`download`]: fetching the data sets from their official sources, checked against a
 //!   manifest.
+//! - [`csv_table`] and [`tabular`]: the course's CSV tables (hourly wages, Titanic), with errors
+//!   that name file, line and column; [`scale`]: standard and min-max scaling.
 //! - [`DataDir`]: where the data lives (`--data-dir`, else `KINDLING_DATA_DIR`, else `data/`).
 
 mod batcher;
+pub mod csv_table;
 mod data_dir;
 pub mod download;
 mod error;
 mod idx;
 pub mod mnist;
 mod rows;
+pub mod scale;
 pub mod split;
+pub mod tabular;
 
-pub use batcher::{ClassificationBatcher, RowRange};
+pub use batcher::{ClassificationBatcher, RegressionBatcher, RowRange};
 pub use data_dir::{DATA_DIR_ENV, DataDir};
 pub use error::DataError;
 pub use idx::{IdxArray, read_idx};

@@ -12,6 +12,13 @@ pub enum Targets {
         /// Number of classes.
         classes: usize,
     },
+    /// Real values to regress on, `width` per example.
+    Values {
+        /// The values, row-major.
+        values: Vec<f32>,
+        /// Values per example.
+        width: usize,
+    },
 }
 
 /// Examples as one row-major `f32` buffer of `len() × width` features plus their targets.
@@ -43,11 +50,47 @@ impl Rows {
         }
     }
 
+    /// A table of examples with real-valued targets, `target_width` per example.
+    ///
+    /// # Panics
+    /// If the buffers' lengths disagree.
+    pub fn regression(
+        features: Vec<f32>,
+        width: usize,
+        values: Vec<f32>,
+        target_width: usize,
+    ) -> Self {
+        assert_eq!(
+            features.len() / width.max(1),
+            values.len() / target_width.max(1),
+            "row counts"
+        );
+        Self {
+            features,
+            width,
+            targets: Targets::Values {
+                values,
+                width: target_width,
+            },
+        }
+    }
+
     /// Number of examples.
     pub fn len(&self) -> usize {
         match &self.targets {
             Targets::Classes { labels, .. } => labels.len(),
+            Targets::Values { values, width } => values.len() / (*width).max(1),
         }
+    }
+
+    /// All features, row-major.
+    pub fn all_features(&self) -> &[f32] {
+        &self.features
+    }
+
+    /// All features, mutable (for scaling in place).
+    pub fn all_features_mut(&mut self) -> &mut [f32] {
+        &mut self.features
     }
 
     /// Whether there are no examples.
@@ -79,6 +122,7 @@ impl Rows {
     pub fn classes(&self) -> Option<usize> {
         match &self.targets {
             Targets::Classes { classes, .. } => Some(*classes),
+            Targets::Values { .. } => None,
         }
     }
 
@@ -86,6 +130,15 @@ impl Rows {
     pub fn labels(&self) -> Option<&[u32]> {
         match &self.targets {
             Targets::Classes { labels, .. } => Some(labels),
+            Targets::Values { .. } => None,
+        }
+    }
+
+    /// The real-valued targets and their width, for regression rows.
+    pub fn values(&self) -> Option<(&[f32], usize)> {
+        match &self.targets {
+            Targets::Values { values, width } => Some((values, *width)),
+            Targets::Classes { .. } => None,
         }
     }
 }

@@ -6,6 +6,8 @@
 //!
 //! - [`DenseStack`]: Keras's `Sequential` of `Dense` layers, with an activation per layer.
 //! - [`DigitNetConfig`]: the course's MNIST digit net, 784-50-50-10 with ReLU.
+//! - [`RegressionMlpConfig`]: the regression MLP (hourly wages: 50-32-1).
+//! - [`ShotClassifierConfig`]: the shot classifier (shot log: 100-100-100-2; Titanic: 32-2).
 //!
 //! ```
 //! use burn::prelude::*;
@@ -24,8 +26,10 @@ mod dense_stack;
 mod digit_net;
 #[cfg(feature = "train")]
 mod steps;
+mod tabular_models;
 
 pub use activation::{Activation, ParseActivationError};
-pub use batch::ClassificationBatch;
+pub use batch::{ClassificationBatch, RegressionBatch};
 pub use dense_stack::{DenseStack, DenseStackConfig, DenseStackConfigError, Head};
 pub use digit_net::{DigitNet, DigitNetConfig};
+pub use tabular_models::{RegressionMlp, RegressionMlpConfig, ShotClassifierConfig};

@@ -1,9 +1,11 @@
 //! Train and inference steps for burn-train's `Learner` (feature `train`).
 
-use crate::batch::ClassificationBatch;
+use crate::batch::{ClassificationBatch, RegressionBatch};
 use crate::dense_stack::DenseStack;
+use crate::tabular_models::RegressionMlp;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::train::{ClassificationOutput, InferenceStep, TrainOutput, TrainStep};
+use burn::nn::loss::{MseLoss, Reduction};
+use burn::train::{ClassificationOutput, InferenceStep, RegressionOutput, TrainOutput, TrainStep};
 
 impl DenseStack {
     /// Categorical cross-entropy of the softmax outputs against the batch's classes, with the
@@ -33,5 +35,33 @@ impl InferenceStep for DenseStack {
 
     fn step(&self, batch: ClassificationBatch) -> ClassificationOutput {
         self.forward_classification(batch)
+    }
+}
+
+impl RegressionMlp {
+    /// Mean squared error of the predictions against the batch's targets.
+    pub fn forward_regression(&self, batch: RegressionBatch) -> RegressionOutput {
+        let output = self.forward(batch.inputs);
+        let loss = MseLoss::new().forward(output.clone(), batch.targets.clone(), Reduction::Mean);
+        RegressionOutput::new(loss, output, batch.targets)
+    }
+}
+
+impl TrainStep for RegressionMlp {
+    type Input = RegressionBatch;
+    type Output = RegressionOutput;
+
+    fn step(&self, batch: RegressionBatch) -> TrainOutput<RegressionOutput> {
+        let output = self.forward_regression(batch);
+        TrainOutput::new(self, output.loss.backward(), output)
+    }
+}
+
+impl InferenceStep for RegressionMlp {
+    type Input = RegressionBatch;
+    type Output = RegressionOutput;
+
+    fn step(&self, batch: RegressionBatch) -> RegressionOutput {
+        self.forward_regression(batch)
     }
 }

@@ -2,8 +2,8 @@
 
 use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
-use kindling_data::{ClassificationBatcher, Rows};
-use kindling_models::DenseStack;
+use kindling_data::{ClassificationBatcher, RegressionBatcher, Rows};
+use kindling_models::{DenseStack, RegressionMlp};
 use serde::Serialize;
 use std::ops::Range;
 use std::sync::Arc;
@@ -14,10 +14,10 @@ const EVAL_BATCH_SIZE: usize = 1000;
 /// Loss and accuracy on a set of rows.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Evaluation {
-    /// Mean categorical cross-entropy.
+    /// Mean categorical cross-entropy (classifier) or mean squared error (regressor).
     pub loss: f64,
-    /// Fraction classified correctly.
-    pub accuracy: f64,
+    /// Fraction classified correctly (classifiers only).
+    pub accuracy: Option<f64>,
     /// Number of rows scored.
     pub examples: usize,
 }
@@ -51,7 +51,35 @@ pub fn evaluate_classifier(
     let examples = total.max(1) as f64;
     Evaluation {
         loss: loss_sum / examples,
-        accuracy: correct as f64 / examples,
+        accuracy: Some(correct as f64 / examples),
+        examples: total,
+    }
+}
+
+/// Scores a regressor on the rows `range` of `rows`: mean squared error over all examples and
+/// outputs.
+pub fn evaluate_regressor(
+    model: &RegressionMlp,
+    rows: Arc<Rows>,
+    range: Range<usize>,
+    device: &Device,
+) -> Evaluation {
+    let total = range.len();
+    let batcher = RegressionBatcher::new(rows);
+    let mut squared = 0.0;
+    let mut count = 0usize;
+    let mut start = range.start;
+    while start < range.end {
+        let end = (start + EVAL_BATCH_SIZE).min(range.end);
+        let batch = batcher.block(start..end, device);
+        count += batch.targets.shape().num_elements();
+        let error = model.forward(batch.inputs) - batch.targets;
+        squared += error.powi_scalar(2).sum().into_scalar::<f64>();
+        start = end;
+    }
+    Evaluation {
+        loss: squared / count.max(1) as f64,
+        accuracy: None,
         examples: total,
     }
 }

@@ -1,54 +1,55 @@
-//! Fitting a classifier with burn-train's `Learner`, the way Keras's `model.fit` does.
+//! Fitting a model with burn-train's `Learner`, the way Keras's `model.fit` does.
 
 use crate::error::TrainError;
 use crate::history::{EpochRecord, History};
 use crate::options::{FitOptions, OptimizerKind};
 use crate::reporter::{EpochReporter, Verbosity};
-use crate::run_dir::load_weights;
+use crate::run_dir::load_record_into;
 use crate::weighted_loss::ExampleMeanLoss;
-use burn::data::dataloader::DataLoaderBuilder;
+use burn::data::dataloader::batcher::Batcher;
+use burn::data::dataloader::{DataLoader, DataLoaderBuilder};
 use burn::optim::{AdamConfig, SgdConfig};
 use burn::prelude::*;
 use burn::train::logger::InMemoryMetricLogger;
 use burn::train::metric::AccuracyMetric;
 use burn::train::metric::store::{Aggregate, Direction, Split};
-use burn::train::{Learner, MetricEarlyStoppingStrategy, StoppingCondition, SupervisedTraining};
-use kindling_data::split::validation_split;
-use kindling_data::{ClassificationBatcher, RowRange, Rows};
-use kindling_models::{DenseStack, DenseStackConfig};
+use burn::train::{
+    Learner, LearnerModel, MetricEarlyStoppingStrategy, StoppingCondition, SupervisedTraining,
+};
+use kindling_data::split::{ValidationSplit, validation_split};
+use kindling_data::{ClassificationBatcher, RegressionBatcher, RowRange, Rows};
+use kindling_models::{DenseStack, DenseStackConfig, RegressionMlp};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// Validation batches are larger than training ones: the loss and accuracy are the same
-/// (means weighted by batch size) and fewer, larger batches are faster.
+/// (means weighted by examples) and fewer, larger batches are faster.
 const VALID_BATCH_SIZE: usize = 1024;
 
 /// What a fit produced.
 #[derive(Debug)]
-pub struct FitResult {
+pub struct FitResult<M> {
     /// The model with the best epoch's weights (lowest validation loss), on the plain device.
-    pub model: DenseStack,
+    pub model: M,
     /// Every epoch's results.
     pub history: History,
     /// The epoch whose weights `model` holds.
     pub best_epoch: usize,
     /// Whether early stopping ended the fit before its last epoch.
     pub stopped_early: bool,
-    /// Number of examples trained on (the part before the validation split).
-    pub train_examples: usize,
-    /// Number of examples validated on.
-    pub valid_examples: usize,
+    /// The rows trained on (the part before the validation split) and those validated on.
+    pub split: ValidationSplit,
     /// The checkpoint file the best weights were restored from.
     pub best_checkpoint: PathBuf,
 }
 
-/// Trains a classifier built from `config` on `rows`.
+/// Trains a classifier built from `config` on class-labelled `rows`.
 ///
 /// The last `options.validation_split` of the rows validate (Keras semantics, see
 /// [`kindling_data::split`]); the rest train, reshuffled each epoch from `options.seed`. A
 /// checkpoint per epoch goes to `work_dir/checkpoint/` (the last two and the best are kept);
 /// the returned model holds the weights of the epoch with the lowest validation loss. A loss
-/// that turns NaN or infinite is reported as [`TrainError::Diverged`].
+/// that turns NaN, infinite or explodes is reported as [`TrainError::Diverged`].
 pub fn fit_classifier(
     config: &DenseStackConfig,
     rows: Arc<Rows>,
@@ -56,36 +57,138 @@ pub fn fit_classifier(
     device: &Device,
     work_dir: &Path,
     verbosity: Verbosity,
-) -> Result<FitResult, TrainError> {
+) -> Result<FitResult<DenseStack>, TrainError> {
+    let (split, autodiff) = prepare(config, &rows, options, device, work_dir)?;
+    // Cross-entropy of a uniform guess over the classes.
+    let guess_loss = (rows.classes().unwrap_or(2) as f64).ln();
+    let model = config.try_init(&autodiff)?;
+    let (train, valid) = loaders(
+        ClassificationBatcher::new(rows),
+        &split,
+        options,
+        &autodiff,
+        device,
+    );
+    let training = SupervisedTraining::new(work_dir, train, valid)
+        .metrics((AccuracyMetric::new(), ExampleMeanLoss::new()));
+    let (history, best_epoch) = run(training, model, options, verbosity, guess_loss)?;
+    let best_checkpoint = checkpoint_path(work_dir, best_epoch);
+    let model = load_record_into(config.try_init(device)?, &best_checkpoint)?;
+    Ok(FitResult {
+        model,
+        stopped_early: history.epochs.len() < options.epochs,
+        history,
+        best_epoch,
+        split,
+        best_checkpoint,
+    })
+}
+
+/// Trains a regressor built from `config` (linear head) on `rows` with real-valued targets,
+/// with mean squared error; otherwise as [`fit_classifier`].
+pub fn fit_regressor(
+    config: &DenseStackConfig,
+    rows: Arc<Rows>,
+    options: &FitOptions,
+    device: &Device,
+    work_dir: &Path,
+    verbosity: Verbosity,
+) -> Result<FitResult<RegressionMlp>, TrainError> {
+    let (split, autodiff) = prepare(config, &rows, options, device, work_dir)?;
+    // Mean squared error of always predicting the training mean.
+    let guess_loss = target_variance(&rows, &split);
+    let model = RegressionMlp::new(config.try_init(&autodiff)?);
+    let (train, valid) = loaders(
+        RegressionBatcher::new(rows),
+        &split,
+        options,
+        &autodiff,
+        device,
+    );
+    let training =
+        SupervisedTraining::new(work_dir, train, valid).metrics((ExampleMeanLoss::new(),));
+    let (history, best_epoch) = run(training, model, options, verbosity, guess_loss)?;
+    let best_checkpoint = checkpoint_path(work_dir, best_epoch);
+    let model = load_record_into(
+        RegressionMlp::new(config.try_init(device)?),
+        &best_checkpoint,
+    )?;
+    Ok(FitResult {
+        model,
+        stopped_early: history.epochs.len() < options.epochs,
+        history,
+        best_epoch,
+        split,
+        best_checkpoint,
+    })
+}
+
+/// Validates everything, splits the rows, clears stale checkpoints and seeds the devices.
+fn prepare(
+    config: &DenseStackConfig,
+    rows: &Rows,
+    options: &FitOptions,
+    device: &Device,
+    work_dir: &Path,
+) -> Result<(ValidationSplit, Device), TrainError> {
     options.validate()?;
     config.validate()?;
+    if config.input != rows.width() {
+        return Err(TrainError::InvalidOption {
+            name: "model input width",
+            value: config.input.to_string(),
+            reason: format!("the data has {} features per example", rows.width()),
+        });
+    }
     let split = validation_split(rows.len(), options.validation_split)?;
     let checkpoint_dir = work_dir.join("checkpoint");
     if checkpoint_dir.exists() {
         std::fs::remove_dir_all(&checkpoint_dir).map_err(|e| TrainError::io(&checkpoint_dir, e))?;
     }
-
     let autodiff = device.clone().autodiff();
     device.seed(options.seed);
     autodiff.seed(options.seed);
-    let model = config.try_init(&autodiff)?;
+    Ok((split, autodiff))
+}
 
-    let rows_classes = rows.classes().unwrap_or(2);
-    let batcher = ClassificationBatcher::new(rows);
-    let train_loader = DataLoaderBuilder::new(batcher.clone())
+/// The training loader (batches of `options.batch_size`, reshuffled each epoch from the seed)
+/// and the validation loader (in order).
+#[allow(clippy::type_complexity)]
+fn loaders<B, O>(
+    batcher: B,
+    split: &ValidationSplit,
+    options: &FitOptions,
+    autodiff: &Device,
+    device: &Device,
+) -> (Arc<dyn DataLoader<O>>, Arc<dyn DataLoader<O>>)
+where
+    B: Batcher<usize, O> + Clone + 'static,
+    O: Send + Clone + std::fmt::Debug + 'static,
+{
+    let train = DataLoaderBuilder::new(batcher.clone())
         .batch_size(options.batch_size)
         .shuffle(options.seed)
         .set_device(autodiff.clone())
         .build(RowRange::new(split.train.clone()));
-    let valid_loader = DataLoaderBuilder::new(batcher)
+    let valid = DataLoaderBuilder::new(batcher)
         .batch_size(VALID_BATCH_SIZE)
         .set_device(device.clone())
         .build(RowRange::new(split.valid.clone()));
+    (train, valid)
+}
 
+/// Adds what every fit shares (checkpoints, our reporter, early stopping), launches the
+/// Learner and returns the history and the best epoch.
+fn run<M: LearnerModel>(
+    training: SupervisedTraining<M>,
+    model: M,
+    options: &FitOptions,
+    verbosity: Verbosity,
+    guess_loss: f64,
+) -> Result<(History, usize), TrainError> {
     let records = Arc::new(Mutex::new(Vec::new()));
     let reporter = EpochReporter::new(verbosity, options.epochs, records.clone());
-    let mut training = SupervisedTraining::new(work_dir, train_loader, valid_loader)
-        .metrics((AccuracyMetric::new(), ExampleMeanLoss::new()))
+    let mut training = training
         .with_default_checkpointers()
         .with_metric_logger(InMemoryMetricLogger::new())
         .with_application_logger(None)
@@ -100,7 +203,6 @@ pub fn fit_classifier(
             StoppingCondition::NoImprovementSince { n_epochs: patience },
         ));
     }
-
     let result = training.launch(Learner::new(
         model,
         optimizer(options),
@@ -113,24 +215,27 @@ pub fn fit_classifier(
     let history = History {
         epochs: records.lock().map(|r| r.clone()).unwrap_or_default(),
     };
-    let guess_loss = (rows_classes as f64).ln().max(f64::MIN_POSITIVE);
     check_divergence(&history.epochs, guess_loss, options.learning_rate)?;
     let best_epoch = history
         .best()
         .map(|e| e.epoch)
         .ok_or_else(|| TrainError::Learner("no epoch finished".into()))?;
+    Ok((history, best_epoch))
+}
 
-    let best_checkpoint = checkpoint_dir.join(format!("model-{best_epoch}.bpk"));
-    let model = load_weights(config, &best_checkpoint, device)?;
-    Ok(FitResult {
-        model,
-        stopped_early: history.epochs.len() < options.epochs,
-        history,
-        best_epoch,
-        train_examples: split.train.len(),
-        valid_examples: split.valid.len(),
-        best_checkpoint,
-    })
+fn checkpoint_path(work_dir: &Path, epoch: usize) -> PathBuf {
+    work_dir
+        .join("checkpoint")
+        .join(format!("model-{epoch}.bpk"))
+}
+
+/// Variance of the training targets (the MSE of predicting their mean).
+fn target_variance(rows: &Rows, split: &ValidationSplit) -> f64 {
+    let (values, width) = rows.values().unwrap_or((&[], 1));
+    let part = &values[split.train.start * width..split.train.end * width];
+    let n = part.len().max(1) as f64;
+    let mean = part.iter().map(|&v| v as f64).sum::<f64>() / n;
+    part.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n
 }
 
 /// The optimizer with Keras's defaults.
@@ -142,19 +247,20 @@ fn optimizer(options: &FitOptions) -> burn::optim::ModuleOptimizer {
     }
 }
 
-/// A loss this many times that of a uniform guess means training has diverged.
+/// A loss this many times that of a naive guess means training has diverged.
 const DIVERGENCE_FACTOR: f64 = 100.0;
 
-/// The first loss that is NaN, infinite, or [`DIVERGENCE_FACTOR`] times the loss of guessing
-/// every class with equal probability (`guess_loss`), as an error.
+/// The first loss that is NaN, infinite, or [`DIVERGENCE_FACTOR`] times the loss of a naive
+/// guess (`guess_loss`: a uniform guess over the classes, or the training mean), as an error.
 fn check_divergence(
     epochs: &[EpochRecord],
     guess_loss: f64,
     learning_rate: f64,
 ) -> Result<(), TrainError> {
+    let limit = DIVERGENCE_FACTOR * guess_loss.max(f64::MIN_POSITIVE);
     for e in epochs {
         for (which, value) in [("training", e.loss), ("validation", e.val_loss)] {
-            if !value.is_finite() || value > DIVERGENCE_FACTOR * guess_loss {
+            if !value.is_finite() || value > limit {
                 return Err(TrainError::Diverged {
                     epoch: e.epoch,
                     which,

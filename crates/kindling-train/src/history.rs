@@ -16,27 +16,29 @@ pub struct EpochRecord {
     pub train_seconds: f64,
     /// Mean training loss over the epoch's batches, weighted by batch size.
     pub loss: f64,
-    /// Training accuracy over the epoch, in `[0, 1]`.
-    pub accuracy: f64,
+    /// Training accuracy over the epoch, in `[0, 1]` (classifiers only).
+    pub accuracy: Option<f64>,
     /// Validation loss at the end of the epoch.
     pub val_loss: f64,
-    /// Validation accuracy at the end of the epoch, in `[0, 1]`.
-    pub val_accuracy: f64,
+    /// Validation accuracy at the end of the epoch, in `[0, 1]` (classifiers only).
+    pub val_accuracy: Option<f64>,
 }
 
 impl EpochRecord {
-    /// The Keras `verbose=2` line for this epoch.
+    /// The Keras `verbose=2` line for this epoch (accuracies only for classifiers).
     pub fn keras_line(&self, total_epochs: usize) -> String {
-        format!(
-            "Epoch {}/{} - {:.2}s - loss: {:.4} - accuracy: {:.4} - val_loss: {:.4} - val_accuracy: {:.4}",
-            self.epoch,
-            total_epochs,
-            self.seconds,
-            self.loss,
-            self.accuracy,
-            self.val_loss,
-            self.val_accuracy
-        )
+        let mut line = format!(
+            "Epoch {}/{} - {:.2}s - loss: {:.4}",
+            self.epoch, total_epochs, self.seconds, self.loss
+        );
+        if let Some(accuracy) = self.accuracy {
+            line.push_str(&format!(" - accuracy: {accuracy:.4}"));
+        }
+        line.push_str(&format!(" - val_loss: {:.4}", self.val_loss));
+        if let Some(accuracy) = self.val_accuracy {
+            line.push_str(&format!(" - val_accuracy: {accuracy:.4}"));
+        }
+        line
     }
 }
 
@@ -48,6 +50,7 @@ pub struct History {
 }
 
 const CSV_HEADER: &str = "epoch,seconds,train_seconds,loss,accuracy,val_loss,val_accuracy";
+const CSV_HEADER_REGRESSION: &str = "epoch,seconds,train_seconds,loss,val_loss";
 
 impl History {
     /// The epoch with the lowest validation loss (the first one on a tie).
@@ -63,15 +66,40 @@ impl History {
         self.epochs.last()
     }
 
-    /// The history as CSV, a row per epoch, losses at full precision.
+    /// Whether the epochs carry accuracies (a classifier's history).
+    pub fn has_accuracy(&self) -> bool {
+        self.epochs.iter().any(|e| e.accuracy.is_some())
+    }
+
+    /// The history as CSV, a row per epoch, losses at full precision; the accuracy columns
+    /// only for a classifier.
     pub fn to_csv(&self) -> String {
-        let mut out = String::from(CSV_HEADER);
+        let classifier = self.has_accuracy();
+        let mut out = String::from(if classifier {
+            CSV_HEADER
+        } else {
+            CSV_HEADER_REGRESSION
+        });
         out.push('\n');
+        let text = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
         for e in &self.epochs {
-            out.push_str(&format!(
-                "{},{:.4},{:.4},{},{},{},{}\n",
-                e.epoch, e.seconds, e.train_seconds, e.loss, e.accuracy, e.val_loss, e.val_accuracy
-            ));
+            if classifier {
+                out.push_str(&format!(
+                    "{},{:.4},{:.4},{},{},{},{}\n",
+                    e.epoch,
+                    e.seconds,
+                    e.train_seconds,
+                    e.loss,
+                    text(e.accuracy),
+                    e.val_loss,
+                    text(e.val_accuracy)
+                ));
+            } else {
+                out.push_str(&format!(
+                    "{},{:.4},{:.4},{},{}\n",
+                    e.epoch, e.seconds, e.train_seconds, e.loss, e.val_loss
+                ));
+            }
         }
         out
     }
@@ -126,9 +154,9 @@ mod tests {
             seconds: 0.5,
             train_seconds: epoch as f64,
             loss: 0.2,
-            accuracy: 0.9,
+            accuracy: Some(0.9),
             val_loss,
-            val_accuracy: 0.8,
+            val_accuracy: Some(0.8),
         }
     }
 

@@ -126,7 +126,8 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (min, max)
 }
 
-/// Draws `loss.png` and `accuracy.png` (training and validation per epoch) into `dir`.
+/// Draws `loss.png` and, for a classifier, `accuracy.png` (training and validation per epoch)
+/// into `dir`.
 pub fn training_curves(history: &History, dir: &Path) -> Result<(), TrainError> {
     let curve = |f: fn(&crate::history::EpochRecord) -> f64| -> Vec<(f64, f64)> {
         history
@@ -151,6 +152,16 @@ pub fn training_curves(history: &History, dir: &Path) -> Result<(), TrainError> 
             },
         ],
     )?;
+    if !history.has_accuracy() {
+        return Ok(());
+    }
+    let accuracy = |f: fn(&crate::history::EpochRecord) -> Option<f64>| -> Vec<(f64, f64)> {
+        history
+            .epochs
+            .iter()
+            .map(|e| (e.epoch as f64, f(e).unwrap_or(f64::NAN)))
+            .collect()
+    };
     line_chart(
         &dir.join("accuracy.png"),
         "Accuracy",
@@ -159,11 +170,11 @@ pub fn training_curves(history: &History, dir: &Path) -> Result<(), TrainError> 
         &[
             Series {
                 label: "training",
-                points: curve(|e| e.accuracy),
+                points: accuracy(|e| e.accuracy),
             },
             Series {
                 label: "validation",
-                points: curve(|e| e.val_accuracy),
+                points: accuracy(|e| e.val_accuracy),
             },
         ],
     )

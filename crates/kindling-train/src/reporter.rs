@@ -109,9 +109,9 @@ impl EpochReporter {
             seconds,
             train_seconds: self.train_seconds,
             loss: self.train.loss.unwrap_or(nan),
-            accuracy: self.train.accuracy.unwrap_or(nan),
+            accuracy: self.train.accuracy,
             val_loss: self.valid.loss.unwrap_or(nan),
-            val_accuracy: self.valid.accuracy.unwrap_or(nan),
+            val_accuracy: self.valid.accuracy,
         };
         let line = record.keras_line(self.total_epochs);
         match (&self.bar, self.verbosity) {

@@ -48,16 +48,20 @@ pub struct RunMetrics {
     pub best_epoch: usize,
     /// Training loss of the best epoch.
     pub train_loss: f64,
-    /// Training accuracy of the best epoch.
-    pub train_accuracy: f64,
+    /// Training accuracy of the best epoch (classifiers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train_accuracy: Option<f64>,
     /// Validation loss of the best epoch.
     pub val_loss: f64,
-    /// Validation accuracy of the best epoch.
-    pub val_accuracy: f64,
-    /// Loss on the test set, with the kept weights.
-    pub test_loss: f64,
-    /// Accuracy on the test set, with the kept weights.
-    pub test_accuracy: f64,
+    /// Validation accuracy of the best epoch (classifiers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub val_accuracy: Option<f64>,
+    /// Loss on the test set, with the kept weights (tasks with a test set only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_loss: Option<f64>,
+    /// Accuracy on the test set, with the kept weights (classification tasks with a test set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_accuracy: Option<f64>,
     /// Mean wall-clock seconds per epoch, validation included.
     pub seconds_per_epoch: f64,
     /// Training examples per second (median epoch after the first, training part only).
@@ -66,7 +70,7 @@ pub struct RunMetrics {
     pub train_examples: usize,
     /// Number of examples validated on.
     pub valid_examples: usize,
-    /// Number of examples tested on.
+    /// Number of examples tested on (0 without a test set).
     pub test_examples: usize,
     /// Number of trainable parameters.
     pub parameters: usize,
@@ -105,7 +109,7 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), TrainError
 }
 
 /// Saves a model's weights atomically and returns their SHA-256.
-pub fn save_weights(model: &DenseStack, path: &Path) -> Result<String, TrainError> {
+pub fn save_weights<M: Module>(model: &M, path: &Path) -> Result<String, TrainError> {
     let bytes = model
         .clone()
         .into_record()
@@ -131,6 +135,13 @@ pub fn load_weights(
     path: &Path,
     device: &Device,
 ) -> Result<DenseStack, TrainError> {
+    load_record_into(config.try_init(device)?, path)
+}
+
+/// Loads the weights at `path` into `fresh`, a newly built module of the right architecture.
+/// A missing file, a truncated or malformed one, or weights of another architecture are
+/// errors that name the file.
+pub fn load_record_into<M: Module>(fresh: M, path: &Path) -> Result<M, TrainError> {
     let fail = |reason: String| TrainError::Record {
         path: path.to_path_buf(),
         reason,
@@ -143,7 +154,7 @@ pub fn load_weights(
             "not a readable burnpack file ({e}); retrain the model"
         ))
     })?;
-    config.try_init(device)?.try_load_record(record).map_err(|e| {
+    fresh.try_load_record(record).map_err(|e| {
         fail(format!(
             "the weights do not fit the configured model ({e}); was it trained with another architecture?"
         ))

@@ -7,12 +7,12 @@
 
 use burn::prelude::*;
 use burn::tensor::TensorReadError;
-use burn::train::ClassificationOutput;
 use burn::train::metric::state::{FormatOptions, NumericMetricState};
 use burn::train::metric::{
     Adaptor, Metric, MetricAttributes, MetricMetadata, MetricName, Numeric, NumericAttributes,
     NumericEntry, SerializedEntry,
 };
+use burn::train::{ClassificationOutput, RegressionOutput};
 use std::sync::Arc;
 
 /// A batch's mean loss and how many examples it covers.
@@ -22,6 +22,15 @@ pub struct BatchLoss {
 }
 
 impl Adaptor<BatchLoss> for ClassificationOutput {
+    fn adapt(&self) -> BatchLoss {
+        BatchLoss {
+            loss: self.loss.clone(),
+            examples: self.targets.dims()[0],
+        }
+    }
+}
+
+impl Adaptor<BatchLoss> for RegressionOutput {
     fn adapt(&self) -> BatchLoss {
         BatchLoss {
             loss: self.loss.clone(),

@@ -1,0 +1,143 @@
+//! `kindling evaluate`, `predict` and `summary`: using a run directory.
+
+use crate::backend;
+use crate::train::Task;
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use kindling_data::csv_table::CsvTable;
+use kindling_train::recipe::{ModelKind, read_config};
+use kindling_train::run_dir::write_atomic;
+use kindling_train::summary::summary_table;
+use kindling_train::trained::load_run;
+use std::path::PathBuf;
+
+/// Arguments of `kindling evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// A run directory written by `kindling train`.
+    run_dir: PathBuf,
+    /// Data directory [default: the one the run trained on].
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+/// Scores a saved model again on its validation split (and test set).
+pub fn evaluate(args: EvaluateArgs) -> Result<()> {
+    let device = backend::device();
+    let run = load_run(&args.run_dir, &device)?;
+    for (split, score) in run.evaluate(args.data_dir.as_deref(), &device)? {
+        let mut line = format!(
+            "{split}: {} examples - loss: {:.4}",
+            score.examples, score.loss
+        );
+        if let Some(accuracy) = score.accuracy {
+            line.push_str(&format!(" - accuracy: {accuracy:.4}"));
+        }
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// Arguments of `kindling predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// A run directory written by `kindling train`.
+    run_dir: PathBuf,
+    /// A CSV file with a header naming the model's feature columns (other columns, such as the
+    /// target, are ignored).
+    #[arg(long)]
+    input: PathBuf,
+    /// Write the predictions here instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+/// Predicts for every row of a CSV file: values for a regressor, class probabilities (and the
+/// most likely class) for a classifier.
+pub fn predict(args: PredictArgs) -> Result<()> {
+    let device = backend::device();
+    let run = load_run(&args.run_dir, &device)?;
+    let table = CsvTable::read(&args.input)?;
+    let columns: Vec<usize> = if run.config.features.is_empty() {
+        // MNIST: every column but the label, in order.
+        (0..table.columns.len())
+            .filter(|&i| table.columns[i] != run.config.target)
+            .collect()
+    } else {
+        run.config
+            .features
+            .iter()
+            .map(|name| table.column_index(name))
+            .collect::<Result<_, _>>()?
+    };
+    if columns.len() != run.config.model.input {
+        bail!(
+            "{}: {} input columns, but the model takes {}",
+            args.input.display(),
+            columns.len(),
+            run.config.model.input
+        );
+    }
+    let width = table.columns.len();
+    let features: Vec<f32> = table
+        .values
+        .chunks(width)
+        .flat_map(|row| columns.iter().map(move |&c| row[c]))
+        .collect();
+    let predictions = run.predict(features, &device);
+    let mut out = String::new();
+    match run.config.kind {
+        ModelKind::Regressor => {
+            out.push_str("prediction\n");
+            for row in &predictions {
+                out.push_str(&format!("{}\n", row[0]));
+            }
+        }
+        ModelKind::Classifier => {
+            let classes = run.config.model.output;
+            let header: Vec<String> = (0..classes).map(|k| format!("probability_{k}")).collect();
+            out.push_str(&format!("{},class\n", header.join(",")));
+            for row in &predictions {
+                let best = row
+                    .iter()
+                    .enumerate()
+                    .max_by(|a, b| a.1.total_cmp(b.1))
+                    .map_or(0, |(k, _)| k);
+                let cells: Vec<String> = row.iter().map(f32::to_string).collect();
+                out.push_str(&format!("{},{best}\n", cells.join(",")));
+            }
+        }
+    }
+    match args.output {
+        Some(path) => write_atomic(&path, out.as_bytes())
+            .with_context(|| format!("writing predictions to {}", path.display()))?,
+        None => print!("{out}"),
+    }
+    Ok(())
+}
+
+/// Arguments of `kindling summary`.
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// A run directory, or a task name (mnist, wages, titanic) for its default model.
+    target: String,
+}
+
+/// Prints a Keras-style summary of a run's model or a task's default model.
+pub fn summary(args: SummaryArgs) -> Result<()> {
+    let path = PathBuf::from(&args.target);
+    let (name, config) = if path.is_dir() {
+        let config = read_config(&path)?;
+        (config.task.clone(), config.model)
+    } else {
+        let task: Task = clap::ValueEnum::from_str(&args.target, true).map_err(|_| {
+            anyhow::anyhow!(
+                "`{}` is neither a run directory nor a task (mnist, wages, titanic)",
+                args.target
+            )
+        })?;
+        (task.name().to_string(), task.default_model())
+    };
+    print!("{}", summary_table(&name, &config));
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! The course's tables: hourly wages (regression) and Titanic (classification).
+
+use crate::csv_table::{CsvDefect, CsvError, CsvTable, TargetSplit};
+use crate::error::DataError;
+use crate::rows::Rows;
+use std::path::{Path, PathBuf};
+
+/// What the target column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    /// A real value to regress on.
+    Value,
+    /// A class index below the given count.
+    Classes(usize),
+}
+
+/// A table of examples with named features.
+#[derive(Debug, Clone)]
+pub struct Tabular {
+    /// The feature columns, in order.
+    pub feature_names: Vec<String>,
+    /// The target column.
+    pub target: String,
+    /// Features and targets.
+    pub rows: Rows,
+    /// What the loader repaired or filled, to tell the user.
+    pub notes: Vec<String>,
+}
+
+/// Builds rows from a parsed table: `target` is split off, the rest are features.
+pub fn from_table(table: &CsvTable, target: &str, kind: TargetKind) -> Result<Tabular, DataError> {
+    let TargetSplit {
+        feature_names,
+        features,
+        targets,
+    } = table.split_target(target)?;
+    let width = feature_names.len();
+    let rows = match kind {
+        TargetKind::Value => Rows::regression(features, width, targets, 1),
+        TargetKind::Classes(classes) => {
+            let mut labels = Vec::with_capacity(targets.len());
+            for (row, &t) in targets.iter().enumerate() {
+                if t.fract() != 0.0 || t < 0.0 || t as usize >= classes {
+                    return Err(CsvError {
+                        path: table.path.clone(),
+                        line: Some(row + 2),
+                        column: Some(target.to_string()),
+                        defect: CsvDefect::NotNumeric {
+                            cell: format!(
+                                "{t} (a class must be an integer from 0 to {})",
+                                classes - 1
+                            ),
+                        },
+                    }
+                    .into());
+                }
+                labels.push(t as u32);
+            }
+            Rows::classified(features, width, labels, classes)
+        }
+    };
+    Ok(Tabular {
+        feature_names,
+        target: target.to_string(),
+        rows,
+        notes: Vec::new(),
+    })
+}
+
+/// The hourly wages table (CPS 1985): target `wage_per_hour`, nine predictors.
+///
+/// Some copies of the course's file have one line holding two records run together (a missing
+/// line break after the `construction` value, `...,1,0,1,05.1,0,8,...`); the loader splits
+/// such a line back into its two records, as the CPS 1985 data has them, and says so in
+/// [`Tabular::notes`]. Any other malformed line is an error.
+pub fn wages(data_dir: &Path) -> Result<Tabular, DataError> {
+    let path = tabular_path(data_dir, "hourly_wages.csv");
+    let text = read(&path)?;
+    let (text, repaired) = split_run_together_records(&text);
+    let table = CsvTable::parse(&text, &path)?;
+    let mut tabular = from_table(&table, "wage_per_hour", TargetKind::Value)?;
+    for line in repaired {
+        tabular.notes.push(format!(
+            "{} line {line} holds two records run together (a missing line break); split into two rows",
+            path.display()
+        ));
+    }
+    Ok(tabular)
+}
+
+/// The Titanic table (numeric): target `survived` (0 or 1), ten predictors.
+pub fn titanic(data_dir: &Path) -> Result<Tabular, DataError> {
+    let path = tabular_path(data_dir, "titanic_all_numeric.csv");
+    let table = CsvTable::parse(&read(&path)?, &path)?;
+    from_table(&table, "survived", TargetKind::Classes(2))
+}
+
+fn tabular_path(data_dir: &Path, name: &str) -> PathBuf {
+    data_dir.join("tabular").join(name)
+}
+
+fn read(path: &Path) -> Result<String, DataError> {
+    std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => DataError::Missing {
+            path: path.to_path_buf(),
+            hint: "run `cargo xtask download wages titanic` (or `download all`), or put the course's file there".into(),
+        },
+        _ => DataError::io(path, e),
+    })
+}
+
+/// Splits lines that hold two records joined where a line break is missing: `2n − 1` cells
+/// whose middle cell is a 0/1 flag glued to the next record's first number. Returns the text
+/// and the 1-based numbers of the lines split.
+fn split_run_together_records(text: &str) -> (String, Vec<usize>) {
+    let columns = text.lines().next().map_or(0, |h| h.split(',').count());
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut repaired = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        let glued = cells.len() == 2 * columns - 1 && columns > 1 && {
+            let middle = cells[columns - 1];
+            middle.len() > 1 && (middle.starts_with('0') || middle.starts_with('1'))
+        };
+        if glued {
+            let middle = cells[columns - 1];
+            out.push_str(&cells[..columns - 1].join(","));
+            out.push(',');
+            out.push_str(&middle[..1]);
+            out.push('\n');
+            out.push_str(&middle[1..]);
+            out.push(',');
+            out.push_str(&cells[columns..].join(","));
+            repaired.push(i + 1);
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    (out, repaired)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_two_records_run_together() {
+        let text = "y,a,b\n1,2,0\n3,4,15.5,6,1\n";
+        let (fixed, lines) = split_run_together_records(text);
+        assert_eq!(fixed, "y,a,b\n1,2,0\n3,4,1\n5.5,6,1\n");
+        assert_eq!(lines, vec![3]);
+        // A genuinely ragged line is left for the parser to report.
+        assert_eq!(
+            split_run_together_records("y,a\n1,2,3\n").1,
+            Vec::<usize>::new()
+        );
+    }
+
+    #[test]
+    fn class_targets_must_be_integers_in_range() {
+        let table = CsvTable::parse("survived,x\n1,2\n2,3\n", Path::new("t.csv")).unwrap();
+        let err = from_table(&table, "survived", TargetKind::Classes(2))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("t.csv line 3, column `survived`: `2 (a class must be"),
+            "{err}"
+        );
+    }
+}

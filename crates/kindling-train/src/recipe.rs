@@ -1,0 +1,128 @@
+//! What every training recipe shares: the run configuration and writing the run directory.
+
+use crate::error::TrainError;
+use crate::evaluate::Evaluation;
+use crate::fit::FitResult;
+use crate::options::FitOptions;
+use crate::plot::training_curves;
+use crate::run_dir::{
+    CONFIG_FILE, HISTORY_FILE, METRICS_FILE, RunMetrics, WEIGHTS_FILE, save_weights, write_json,
+};
+use burn::prelude::*;
+use kindling_data::scale::Scaler;
+use kindling_models::DenseStackConfig;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Whether a model classifies or regresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// Softmax over classes, categorical cross-entropy.
+    Classifier,
+    /// Real-valued outputs, mean squared error.
+    Regressor,
+}
+
+/// Everything a run needs to be repeated or used for prediction (`config.json`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunConfig {
+    /// The task ("mnist", "wages", "titanic").
+    pub task: String,
+    /// Classifier or regressor.
+    pub kind: ModelKind,
+    /// The network.
+    pub model: DenseStackConfig,
+    /// The fit's hyper-parameters.
+    pub fit: FitOptions,
+    /// Where the data was read from.
+    pub data_dir: PathBuf,
+    /// The backend that ran.
+    pub backend: String,
+    /// The input columns, in order (empty for MNIST's pixels).
+    #[serde(default)]
+    pub features: Vec<String>,
+    /// The target column.
+    #[serde(default)]
+    pub target: String,
+    /// The scaler fitted on the training rows, applied again at prediction time.
+    #[serde(default)]
+    pub scaler: Option<Scaler>,
+}
+
+/// Writes the run directory of a finished fit: weights, config, history, metrics and curves.
+/// `test` is the score on a held-out test set, when the task has one.
+pub fn write_run<M: Module>(
+    out: &Path,
+    config: &RunConfig,
+    fit: &FitResult<M>,
+    test: Option<Evaluation>,
+    device: &Device,
+) -> Result<RunMetrics, TrainError> {
+    let best = fit
+        .history
+        .epochs
+        .iter()
+        .find(|e| e.epoch == fit.best_epoch)
+        .cloned()
+        .ok_or_else(|| TrainError::Learner("best epoch missing from history".into()))?;
+    let weights_sha256 = save_weights(&fit.model, &out.join(WEIGHTS_FILE))?;
+    let train_seconds = fit.history.median_train_seconds();
+    let train_examples = fit.split.train.len();
+    let metrics = RunMetrics {
+        task: config.task.clone(),
+        backend: config.backend.clone(),
+        device: format!("{device:?}"),
+        epochs_run: fit.history.epochs.len(),
+        stopped_early: fit.stopped_early,
+        best_epoch: fit.best_epoch,
+        train_loss: best.loss,
+        train_accuracy: best.accuracy,
+        val_loss: best.val_loss,
+        val_accuracy: best.val_accuracy,
+        test_loss: test.map(|t| t.loss),
+        test_accuracy: test.and_then(|t| t.accuracy),
+        seconds_per_epoch: fit.history.mean_epoch_seconds(),
+        train_samples_per_second: if train_seconds > 0.0 {
+            train_examples as f64 / train_seconds
+        } else {
+            0.0
+        },
+        train_examples,
+        valid_examples: fit.split.valid.len(),
+        test_examples: test.map_or(0, |t| t.examples),
+        parameters: config.model.num_params(),
+        weights_sha256,
+    };
+    write_json(&out.join(CONFIG_FILE), config)?;
+    fit.history.write_csv(&out.join(HISTORY_FILE))?;
+    write_json(&out.join(METRICS_FILE), &metrics)?;
+    if let Err(e) = training_curves(&fit.history, out) {
+        eprintln!("warning: {e}; the run's other files are complete");
+    }
+    Ok(metrics)
+}
+
+/// Reads a run's `config.json`.
+pub fn read_config(dir: &Path) -> Result<RunConfig, TrainError> {
+    read_json(&dir.join(CONFIG_FILE))
+}
+
+/// Reads a run's `metrics.json`.
+pub fn read_metrics(dir: &Path) -> Result<RunMetrics, TrainError> {
+    read_json(&dir.join(METRICS_FILE))
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, TrainError> {
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => TrainError::Record {
+            path: path.to_path_buf(),
+            reason: "not found; is this a run directory written by `kindling train`?".into(),
+        },
+        _ => TrainError::io(path, e),
+    })?;
+    serde_json::from_str(&text).map_err(|e| TrainError::Record {
+        path: path.to_path_buf(),
+        reason: format!("malformed ({e}); retrain to rewrite it"),
+    })
+}

@@ -1,0 +1,157 @@
+//! Loading a run directory back: configuration, scaler, and weights checked against their
+//! recorded checksum.
+
+use crate::error::TrainError;
+use crate::evaluate::{Evaluation, evaluate_classifier, evaluate_regressor};
+use crate::recipe::{ModelKind, RunConfig, read_config, read_metrics};
+use crate::run_dir::{RunMetrics, WEIGHTS_FILE, load_record_into, sha256_hex};
+use crate::tabular::TabularTask;
+use burn::prelude::*;
+use burn::tensor::activation::softmax;
+use kindling_data::Rows;
+use kindling_data::mnist::{self, MnistSet};
+use kindling_data::split::validation_split;
+use kindling_models::{DenseStack, RegressionMlp};
+use std::path::Path;
+use std::sync::Arc;
+
+/// A trained network.
+#[derive(Debug)]
+pub enum TrainedModel {
+    /// A classifier: outputs are class probabilities.
+    Classifier(DenseStack),
+    /// A regressor: outputs are values.
+    Regressor(RegressionMlp),
+}
+
+/// A run directory, loaded.
+#[derive(Debug)]
+pub struct LoadedRun {
+    /// `config.json`.
+    pub config: RunConfig,
+    /// `metrics.json`.
+    pub metrics: RunMetrics,
+    /// The weights, on the device they were loaded to.
+    pub model: TrainedModel,
+}
+
+/// Loads the run in `dir` onto `device`. The weights file must match the SHA-256 recorded in
+/// `metrics.json` (burn's loader accepts a corrupted payload silently) and the architecture in
+/// `config.json`.
+pub fn load_run(dir: &Path, device: &Device) -> Result<LoadedRun, TrainError> {
+    if !dir.is_dir() {
+        return Err(TrainError::Record {
+            path: dir.to_path_buf(),
+            reason: "no such run directory; pass the --out directory of a `kindling train` run"
+                .into(),
+        });
+    }
+    let config = read_config(dir)?;
+    let metrics = read_metrics(dir)?;
+    let weights = dir.join(WEIGHTS_FILE);
+    let bytes = std::fs::read(&weights).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => TrainError::Record {
+            path: weights.clone(),
+            reason: "weights file not found; the run did not finish, retrain it".into(),
+        },
+        _ => TrainError::io(&weights, e),
+    })?;
+    let found = sha256_hex(&bytes);
+    if found != metrics.weights_sha256 {
+        return Err(TrainError::Record {
+            path: weights,
+            reason: format!(
+                "checksum mismatch: the file's SHA-256 is {found} but metrics.json records {}; the weights were changed or corrupted, retrain or restore them",
+                metrics.weights_sha256
+            ),
+        });
+    }
+    let model = match config.kind {
+        ModelKind::Classifier => {
+            TrainedModel::Classifier(load_record_into(config.model.try_init(device)?, &weights)?)
+        }
+        ModelKind::Regressor => TrainedModel::Regressor(load_record_into(
+            RegressionMlp::new(config.model.try_init(device)?),
+            &weights,
+        )?),
+    };
+    Ok(LoadedRun {
+        config,
+        metrics,
+        model,
+    })
+}
+
+impl LoadedRun {
+    /// Predictions for row-major, unscaled `features` (`rows × config.model.input`): the run's
+    /// scaler is applied first. Class probabilities for a classifier (Keras's
+    /// `model.predict`), values for a regressor; one row per example.
+    pub fn predict(&self, mut features: Vec<f32>, device: &Device) -> Vec<Vec<f32>> {
+        if let Some(scaler) = &self.config.scaler {
+            scaler.apply(&mut features);
+        }
+        let width = self.config.model.input;
+        let rows = features.len() / width.max(1);
+        let inputs = Tensor::<2>::from_data(TensorData::new(features, [rows, width]), device);
+        let outputs = match &self.model {
+            TrainedModel::Classifier(net) => softmax(net.forward(inputs), 1),
+            TrainedModel::Regressor(net) => net.forward(inputs),
+        };
+        let columns = outputs.dims()[1];
+        let values: Vec<f32> = outputs.into_data().iter::<f32>().collect();
+        values.chunks(columns.max(1)).map(<[f32]>::to_vec).collect()
+    }
+}
+
+impl LoadedRun {
+    /// Scores the model again on the run's data: the validation split, and the test set where
+    /// the task has one. Data comes from `data_dir`, else the directory the run trained on.
+    pub fn evaluate(
+        &self,
+        data_dir: Option<&Path>,
+        device: &Device,
+    ) -> Result<Vec<(&'static str, Evaluation)>, TrainError> {
+        let dir = data_dir.unwrap_or(&self.config.data_dir);
+        let (rows, test) = match self.config.task.as_str() {
+            "mnist" => (
+                mnist::load(dir, MnistSet::Train)?,
+                Some(mnist::load(dir, MnistSet::Test)?),
+            ),
+            "wages" | "titanic" => {
+                let task = if self.config.task == "wages" {
+                    TabularTask::Wages
+                } else {
+                    TabularTask::Titanic
+                };
+                let mut table = task.load(dir)?;
+                if let Some(scaler) = &self.config.scaler {
+                    scaler.apply(table.rows.all_features_mut());
+                }
+                (table.rows, None)
+            }
+            other => {
+                return Err(TrainError::Record {
+                    path: self.config.data_dir.clone(),
+                    reason: format!("unknown task `{other}` in config.json"),
+                });
+            }
+        };
+        let split = validation_split(rows.len(), self.config.fit.validation_split)?;
+        let mut scores = vec![(
+            "validation",
+            self.score(Arc::new(rows), split.valid, device),
+        )];
+        if let Some(test) = test {
+            let all = 0..test.len();
+            scores.push(("test", self.score(Arc::new(test), all, device)));
+        }
+        Ok(scores)
+    }
+
+    fn score(&self, rows: Arc<Rows>, range: std::ops::Range<usize>, device: &Device) -> Evaluation {
+        match &self.model {
+            TrainedModel::Classifier(net) => evaluate_classifier(net, rows, range, device),
+            TrainedModel::Regressor(net) => evaluate_regressor(net, rows, range, device),
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! The course's tables end to end: train, evaluate, predict in a new process, summary, and the
+//! errors for bad tables and tampered models.
+
+mod common;
+
+use common::{assert_clean_failure, data_dir, kindling, read_json, stderr, stdout};
+use std::path::Path;
+
+fn train(task: &str, out: &Path, extra: &[&str]) -> std::process::Output {
+    let data = data_dir();
+    let mut args = vec![
+        "train",
+        task,
+        "--quiet",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let output = kindling(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    output
+}
+
+/// Parses `predict`'s CSV output.
+fn predictions(text: &str) -> (Vec<String>, Vec<Vec<f64>>) {
+    let mut lines = text.lines();
+    let header = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let rows = lines
+        .map(|l| l.split(',').map(|c| c.parse().unwrap()).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn wages_reaches_the_course_validation_mse_and_predict_reproduces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("wages");
+    train("wages", &out, &[]);
+    let metrics = read_json(&out.join("metrics.json"));
+    let val_loss = metrics["val_loss"].as_f64().unwrap();
+    assert!(val_loss <= 27.0, "validation MSE {val_loss}");
+    assert_eq!(metrics["epochs_run"], 30);
+    assert_eq!(
+        metrics["train_examples"].as_u64().unwrap() + metrics["valid_examples"].as_u64().unwrap(),
+        534
+    );
+
+    // Predict, in a new process, the validation rows from a CSV the test writes.
+    let table = kindling_data::tabular::wages(&data_dir()).unwrap();
+    let split = kindling_data::split::validation_split(table.rows.len(), 0.3).unwrap();
+    let mut csv = format!("{},wage_per_hour\n", table.feature_names.join(","));
+    let (targets, _) = table.rows.values().unwrap();
+    for i in split.valid.clone() {
+        let cells: Vec<String> = table.rows.features(i).iter().map(f32::to_string).collect();
+        csv.push_str(&format!("{},{}\n", cells.join(","), targets[i]));
+    }
+    let input = dir.path().join("valid.csv");
+    std::fs::write(&input, csv).unwrap();
+    let output = kindling(&[
+        "predict",
+        out.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (header, rows) = predictions(&stdout(&output));
+    assert_eq!(header, vec!["prediction"]);
+    let mse: f64 = split
+        .valid
+        .clone()
+        .zip(&rows)
+        .map(|(i, p)| (p[0] - targets[i] as f64).powi(2))
+        .sum::<f64>()
+        / rows.len() as f64;
+    assert!(
+        (mse - val_loss).abs() <= 1e-4 * val_loss,
+        "predict gives MSE {mse}, training {val_loss}"
+    );
+
+    let output = kindling(&["evaluate", out.to_str().unwrap()]);
+    let text = stdout(&output);
+    assert!(
+        text.contains(&format!("validation: 161 examples - loss: {val_loss:.4}")),
+        "{text}"
+    );
+}
+
+#[test]
+fn titanic_with_sgd_reaches_the_course_accuracy_and_predict_reproduces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("titanic");
+    train("titanic", &out, &["--optimizer", "sgd"]);
+    let metrics = read_json(&out.join("metrics.json"));
+    let val_accuracy = metrics["val_accuracy"].as_f64().unwrap();
+    assert!(val_accuracy >= 0.69, "validation accuracy {val_accuracy}");
+    let config = read_json(&out.join("config.json"));
+    assert_eq!(config["fit"]["optimizer"], "sgd");
+    assert_eq!(config["fit"]["learning_rate"], 0.01);
+
+    let input = data_dir().join("tabular/titanic_all_numeric.csv");
+    let output = kindling(&[
+        "predict",
+        out.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (header, rows) = predictions(&stdout(&output));
+    assert_eq!(header, vec!["probability_0", "probability_1", "class"]);
+    assert_eq!(rows.len(), 891);
+    let text = std::fs::read_to_string(&input).unwrap();
+    let survived: Vec<usize> = text
+        .lines()
+        .skip(1)
+        .map(|l| l[..1].parse().unwrap())
+        .collect();
+    let valid = 623..891; // floor(891 x 0.7) = 623
+    let loss: f64 = valid
+        .clone()
+        .map(|i| -rows[i][survived[i]].ln())
+        .sum::<f64>()
+        / 268.0;
+    let right = valid
+        .clone()
+        .filter(|&i| rows[i][2] as usize == survived[i])
+        .count();
+    let val_loss = metrics["val_loss"].as_f64().unwrap();
+    assert!(
+        (loss - val_loss).abs() < 1e-4,
+        "predict gives {loss}, training {val_loss}"
+    );
+    assert!((right as f64 / 268.0 - val_accuracy).abs() < 1e-9);
+}
+
+#[test]
+fn a_flipped_byte_in_the_weights_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("titanic");
+    train("titanic", &out, &["--epochs", "2"]);
+    let weights = out.join("model.bpk");
+    let mut bytes = std::fs::read(&weights).unwrap();
+    let middle = bytes.len() - 100;
+    bytes[middle] ^= 0x40;
+    std::fs::write(&weights, bytes).unwrap();
+    let input = data_dir().join("tabular/titanic_all_numeric.csv");
+    for args in [
+        vec![
+            "predict",
+            out.to_str().unwrap(),
+            "--input",
+            input.to_str().unwrap(),
+        ],
+        vec!["evaluate", out.to_str().unwrap()],
+    ] {
+        let output = kindling(&args);
+        assert_clean_failure(&output, "model.bpk: checksum mismatch");
+    }
+}
+
+#[test]
+fn bad_run_directories_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nowhere");
+    assert_clean_failure(
+        &kindling(&["evaluate", missing.to_str().unwrap()]),
+        "no such run directory",
+    );
+    std::fs::create_dir_all(dir.path().join("empty")).unwrap();
+    let empty = dir.path().join("empty");
+    assert_clean_failure(
+        &kindling(&["evaluate", empty.to_str().unwrap()]),
+        "config.json: not found",
+    );
+
+    // A run whose config names another architecture than its weights.
+    let out = dir.path().join("titanic");
+    train("titanic", &out, &["--epochs", "1"]);
+    let config_path = out.join("config.json");
+    let config = std::fs::read_to_string(&config_path).unwrap();
+    std::fs::write(&config_path, config.replacen("32", "16", 1)).unwrap();
+    assert_clean_failure(
+        &kindling(&["evaluate", out.to_str().unwrap()]),
+        "do not fit the configured model",
+    );
+    std::fs::remove_file(out.join("model.bpk")).unwrap();
+    assert_clean_failure(
+        &kindling(&["evaluate", out.to_str().unwrap()]),
+        "weights file not found",
+    );
+}
+
+#[test]
+fn summary_prints_the_true_parameter_counts() {
+    let output = kindling(&["summary", "mnist"]);
+    assert!(
+        stdout(&output).contains("Total params: 42,310"),
+        "{}",
+        stdout(&output)
+    );
+    let output = kindling(&["summary", "wages"]);
+    assert!(
+        stdout(&output).contains("Total params: 2,165"),
+        "{}",
+        stdout(&output)
+    );
+    assert_clean_failure(
+        &kindling(&["summary", "cifar"]),
+        "neither a run directory nor a task",
+    );
+}
+
+/// A data directory whose Titanic file is `text`; trains on it and expects `expected`.
+fn bad_titanic(text: &str, expected: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let tabular = dir.path().join("tabular");
+    std::fs::create_dir_all(&tabular).unwrap();
+    std::fs::write(tabular.join("titanic_all_numeric.csv"), text).unwrap();
+    let output = kindling(&[
+        "train",
+        "titanic",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--out",
+        dir.path().join("run").to_str().unwrap(),
+    ]);
+    assert_clean_failure(&output, expected);
+    assert_eq!(
+        stderr(&output).lines().count(),
+        1,
+        "one error line:\n{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("run/model.bpk").exists());
+}
+
+const HEADER: &str = "survived,pclass,age,male\n";
+
+#[test]
+fn bad_csv_ragged_row() {
+    bad_titanic(
+        &format!("{HEADER}0,3,22,1\n1,1,38\n"),
+        "titanic_all_numeric.csv line 3: 3 cells, but the header has 4 columns",
+    );
+}
+
+#[test]
+fn bad_csv_non_numeric_cell() {
+    bad_titanic(
+        &format!("{HEADER}0,3,twenty,1\n"),
+        "line 2, column `age`: `twenty` is not a number",
+    );
+}
+
+#[test]
+fn bad_csv_empty_cell() {
+    bad_titanic(
+        &format!("{HEADER}0,3,,1\n"),
+        "line 2, column `age`: empty cell",
+    );
+}
+
+#[test]
+fn bad_csv_nan_cell() {
+    bad_titanic(
+        &format!("{HEADER}0,3,22,1\n1,1,NaN,0\n"),
+        "line 3, column `age`: `NaN` is not a finite number",
+    );
+}
+
+#[test]
+fn bad_csv_infinite_cell() {
+    bad_titanic(
+        &format!("{HEADER}0,3,inf,1\n"),
+        "line 2, column `age`: `inf` is not a finite number",
+    );
+}
+
+#[test]
+fn bad_csv_missing_target_column() {
+    bad_titanic(
+        "pclass,age,male\n3,22,1\n",
+        "line 1: no column `survived`; the header has: pclass, age, male",
+    );
+}
+
+#[test]
+fn bad_csv_empty_file() {
+    bad_titanic("", "titanic_all_numeric.csv: the file is empty");
+}
+
+#[test]
+fn bad_csv_class_out_of_range() {
+    bad_titanic(
+        &format!("{HEADER}0,3,22,1\n2,1,38,0\n"),
+        "line 3, column `survived`: `2 (a class must be an integer from 0 to 1)`",
+    );
+}
