@@ -302,3 +302,63 @@ fn bad_csv_class_out_of_range() {
         "line 3, column `survived`: `2 (a class must be an integer from 0 to 1)`",
     );
 }
+
+#[test]
+fn the_synthetic_sets_train_to_their_noise_floor() {
+    let dir = tempfile::tempdir().unwrap();
+    let bank = dir.path().join("bank");
+    train("bank", &bank, &[]);
+    let val_loss = read_json(&bank.join("metrics.json"))["val_loss"]
+        .as_f64()
+        .unwrap();
+    // The generator's noise has variance about 4 (plus rounding).
+    assert!(val_loss < 6.0, "bank validation MSE {val_loss}");
+    let drug = dir.path().join("drug");
+    train("drug", &drug, &[]);
+    let accuracy = read_json(&drug.join("metrics.json"))["val_accuracy"]
+        .as_f64()
+        .unwrap();
+    // 5% of each age group are exceptions, so about 0.95 is the ceiling.
+    assert!(accuracy > 0.9, "drug validation accuracy {accuracy}");
+    assert_eq!(
+        read_json(&drug.join("config.json"))["scaler"]["kind"],
+        "minmax"
+    );
+}
+
+#[test]
+fn dropout_and_l2_are_saved_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("titanic");
+    train(
+        "titanic",
+        &out,
+        &["--dropout", "0.2", "--l2", "0.001", "--epochs", "3"],
+    );
+    let config = read_json(&out.join("config.json"));
+    assert_eq!(config["model"]["dropout"], 0.2);
+    assert_eq!(config["model"]["l2"], 0.001);
+    let output = kindling(&["evaluate", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let data = data_dir();
+    for (flag, value, expected) in [
+        ("--dropout", "1.5", "dropout rate 1.5 is outside [0, 1)"),
+        (
+            "--l2",
+            "-1",
+            "L2 factor -1 must be a finite number of at least 0",
+        ),
+    ] {
+        let output = kindling(&[
+            "train",
+            "titanic",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--out",
+            dir.path().join("bad").to_str().unwrap(),
+            flag,
+            value,
+        ]);
+        assert_clean_failure(&output, expected);
+    }
+}

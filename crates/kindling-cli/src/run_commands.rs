@@ -119,7 +119,7 @@ pub fn predict(args: PredictArgs) -> Result<()> {
 /// Arguments of `kindling summary`.
 #[derive(Debug, Args)]
 pub struct SummaryArgs {
-    /// A run directory, or a task name (mnist, wages, titanic) for its default model.
+    /// A run directory, or a task name (mnist, wages, titanic, bank, drug) for its default model.
     target: String,
 }
 
@@ -132,7 +132,7 @@ pub fn summary(args: SummaryArgs) -> Result<()> {
     } else {
         let task: Task = clap::ValueEnum::from_str(&args.target, true).map_err(|_| {
             anyhow::anyhow!(
-                "`{}` is neither a run directory nor a task (mnist, wages, titanic)",
+                "`{}` is neither a run directory nor a task (mnist, wages, titanic, bank, drug)",
                 args.target
             )
         })?;

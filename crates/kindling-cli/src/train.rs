@@ -10,7 +10,7 @@ use kindling_models::{Activation, DenseStackConfig, DigitNetConfig};
 use kindling_train::mnist::train_mnist;
 use kindling_train::run_dir::RunMetrics;
 use kindling_train::tabular::{TabularTask, model_config, train_tabular};
-use kindling_train::{FitOptions, OptimizerKind, Verbosity};
+use kindling_train::{FitOptions, OptimizerKind, Regularization, Verbosity};
 use std::path::PathBuf;
 
 /// The tasks `train` knows, with the course's defaults.
@@ -22,6 +22,10 @@ pub enum Task {
     Wages,
     /// Titanic survival: 10 features, 32-2 softmax, SGD 0.01, 10 epochs.
     Titanic,
+    /// Synthetic bank transactions: 2 features, 100-100-1 ReLU, Adam, 30 epochs.
+    Bank,
+    /// Synthetic drug trial: age, 16-32-2 softmax, Adam, 30 epochs, min-max scaled.
+    Drug,
 }
 
 impl Task {
@@ -31,6 +35,8 @@ impl Task {
             Task::Mnist => "mnist",
             Task::Wages => "wages",
             Task::Titanic => "titanic",
+            Task::Bank => "bank",
+            Task::Drug => "drug",
         }
     }
 
@@ -39,6 +45,8 @@ impl Task {
             Task::Mnist => None,
             Task::Wages => Some(TabularTask::Wages),
             Task::Titanic => Some(TabularTask::Titanic),
+            Task::Bank => Some(TabularTask::Bank),
+            Task::Drug => Some(TabularTask::Drug),
         }
     }
 
@@ -61,7 +69,12 @@ impl Task {
         match self.tabular() {
             None => DigitNetConfig::new().stack(),
             Some(task) => {
-                let inputs = if task == TabularTask::Wages { 9 } else { 10 };
+                let inputs = match task {
+                    TabularTask::Wages => 9,
+                    TabularTask::Titanic => 10,
+                    TabularTask::Bank => 2,
+                    TabularTask::Drug => 1,
+                };
                 model_config(task, inputs, &task.default_hidden(), Activation::Relu)
             }
         }
@@ -102,9 +115,16 @@ pub struct TrainArgs {
     /// Activation of the hidden layers: relu, tanh, sigmoid or identity.
     #[arg(long, default_value = "relu")]
     activation: Activation,
-    /// Feature scaling for tables, fitted on the training rows: standard, minmax or none.
-    #[arg(long, default_value = "none")]
-    scale: ScaleKind,
+    /// Dropout rate after each hidden layer, in [0, 1) (a remedy for overfitting).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    dropout: f64,
+    /// L2 weight regularization: this factor times the sum of squared weights joins the loss.
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    l2: f64,
+    /// Feature scaling for tables, fitted on the training rows: standard, minmax or none
+    /// [default: minmax for drug, none otherwise].
+    #[arg(long)]
+    scale: Option<ScaleKind>,
     /// Data directory [default: $KINDLING_DATA_DIR, else the workspace's data/].
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -137,17 +157,32 @@ pub fn run(args: TrainArgs) -> Result<()> {
             i + 1
         );
     }
-    if task == Task::Mnist && args.scale != ScaleKind::None {
+    let scale = args.scale.unwrap_or_else(|| {
+        task.tabular()
+            .map_or(ScaleKind::None, TabularTask::default_scale)
+    });
+    if task == Task::Mnist && scale != ScaleKind::None {
         anyhow::bail!("--scale applies to tables; MNIST pixels are already scaled to [0, 1]");
     }
 
+    let regularization = Regularization {
+        dropout: args.dropout,
+        l2: args.l2,
+    };
+    regularization
+        .apply(task.default_model())
+        .validate()
+        .context("invalid --dropout or --l2")?;
+
     let data_dir = DataDir::resolve(args.data_dir.as_deref());
     let manifest = Manifest::builtin()?;
-    ensure(
-        data_dir.path(),
-        &manifest.files(task.name())?,
-        Existing::Keep,
-    )?;
+    let dataset = match task.tabular() {
+        None => Some(task.name()),
+        Some(table) => table.dataset(),
+    };
+    if let Some(dataset) = dataset {
+        ensure(data_dir.path(), &manifest.files(dataset)?, Existing::Keep)?;
+    }
 
     let out = args.out.unwrap_or_else(|| {
         let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
@@ -166,6 +201,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
                 .with_activation(args.activation);
             train_mnist(
                 &model,
+                regularization,
                 &options,
                 data_dir.path(),
                 &out,
@@ -179,7 +215,8 @@ pub fn run(args: TrainArgs) -> Result<()> {
                 table,
                 &hidden,
                 args.activation,
-                args.scale,
+                regularization,
+                scale,
                 &options,
                 data_dir.path(),
                 &out,

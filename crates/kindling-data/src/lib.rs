@@ -22,6 +22,7 @@ pub mod mnist;
 mod rows;
 pub mod scale;
 pub mod split;
+pub mod synthetic;
 pub mod tabular;
 
 pub use batcher::{ClassificationBatcher, RegressionBatcher, RowRange};

@@ -2,7 +2,7 @@
 
 use crate::activation::Activation;
 use burn::module::Param;
-use burn::nn::{Initializer, Linear, LinearConfig};
+use burn::nn::{Dropout, DropoutConfig, Initializer, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
 use serde::{Deserialize, Serialize};
@@ -35,16 +35,28 @@ pub struct DenseStackConfig {
     /// How the outputs are read.
     #[config(default = "Head::Softmax")]
     pub head: Head,
+    /// Fraction of each hidden layer's outputs zeroed at random while training (Keras's
+    /// `Dropout` after every hidden layer); 0 for none.
+    #[config(default = 0.0)]
+    pub dropout: f64,
+    /// L2 weight regularization: `l2 × Σ w²` over every layer's weights (not biases) is added
+    /// to the loss (Keras's `kernel_regularizer=l2(l2)`); 0 for none.
+    #[config(default = 0.0)]
+    pub l2: f64,
 }
 
 /// A configuration that cannot build a network.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum DenseStackConfigError {
     /// A layer width of zero.
     ZeroWidth {
         /// Which layer: "input", "hidden layer N" or "output".
         layer: String,
     },
+    /// A dropout rate outside `[0, 1)`.
+    Dropout(f64),
+    /// A negative or non-finite L2 factor.
+    L2(f64),
     /// `activations` and `hidden` have different lengths.
     ActivationCount {
         /// Number of hidden layers.
@@ -63,6 +75,14 @@ impl std::fmt::Display for DenseStackConfigError {
                     "the {layer} has width 0; every layer needs at least one unit"
                 )
             }
+            DenseStackConfigError::Dropout(rate) => write!(
+                f,
+                "dropout rate {rate} is outside [0, 1); it is the fraction of outputs zeroed"
+            ),
+            DenseStackConfigError::L2(factor) => write!(
+                f,
+                "L2 factor {factor} must be a finite number of at least 0"
+            ),
             DenseStackConfigError::ActivationCount {
                 hidden,
                 activations,
@@ -104,6 +124,12 @@ impl DenseStackConfig {
                 layer: "output".into(),
             });
         }
+        if !(0.0..1.0).contains(&self.dropout) {
+            return Err(DenseStackConfigError::Dropout(self.dropout));
+        }
+        if !(self.l2.is_finite() && self.l2 >= 0.0) {
+            return Err(DenseStackConfigError::L2(self.l2));
+        }
         if self.activations.len() != self.hidden.len() {
             return Err(DenseStackConfigError::ActivationCount {
                 hidden: self.hidden.len(),
@@ -126,8 +152,10 @@ impl DenseStackConfig {
             .collect();
         Ok(DenseStack {
             layers,
+            dropout: DropoutConfig::new(self.dropout).init(),
             activations: self.activations.clone(),
             head: self.head,
+            l2: self.l2,
         })
     }
 
@@ -172,12 +200,17 @@ fn keras_dense(input: usize, output: usize, device: &Device) -> Linear {
 pub struct DenseStack {
     /// The dense layers, hidden layers first, output layer last.
     pub layers: Vec<Linear>,
+    /// Dropout after each hidden layer (active only on an autodiff device, i.e. in training).
+    pub dropout: Dropout,
     /// The activation after each hidden layer.
     #[module(skip)]
     pub activations: Vec<Activation>,
     /// How the outputs are read.
     #[module(skip)]
     pub head: Head,
+    /// The L2 weight-regularization factor.
+    #[module(skip)]
+    pub l2: f64,
 }
 
 impl DenseStack {
@@ -188,7 +221,7 @@ impl DenseStack {
         for (i, layer) in self.layers.iter().enumerate() {
             x = layer.forward(x);
             if i < last {
-                x = self.activations[i].forward(x);
+                x = self.dropout.forward(self.activations[i].forward(x));
             }
         }
         x
@@ -202,6 +235,18 @@ impl DenseStack {
             Head::Softmax => softmax(out, 1),
             Head::Linear => out,
         }
+    }
+
+    /// The L2 penalty `l2 × Σ w²` over every layer's weights, or `None` without regularization.
+    pub fn l2_penalty(&self) -> Option<Tensor<1>> {
+        if self.l2 == 0.0 {
+            return None;
+        }
+        self.layers
+            .iter()
+            .map(|layer| layer.weight.val().powi_scalar(2).sum())
+            .reduce(|a, b| a + b)
+            .map(|sum| sum * self.l2)
     }
 
     /// Number of input features the first layer expects.
@@ -273,11 +318,67 @@ mod tests {
     }
 
     #[test]
+    fn dropout_acts_only_in_training_and_l2_sums_squared_weights() {
+        let device = Device::flex();
+        let config = DenseStackConfig::uniform(4, &[64], Activation::Relu, 2)
+            .with_dropout(0.5)
+            .with_l2(0.01);
+        let net = config.init(&device);
+        let x = Tensor::<2>::ones([3, 4], &device);
+        // Inference (plain device): dropout is the identity, so outputs are repeatable.
+        let a = net
+            .forward(x.clone())
+            .into_data()
+            .iter::<f32>()
+            .collect::<Vec<_>>();
+        let b = net
+            .forward(x.clone())
+            .into_data()
+            .iter::<f32>()
+            .collect::<Vec<_>>();
+        assert_eq!(a, b);
+        // Training (autodiff device): a random half of the hidden outputs is dropped.
+        let train = config.init(&device.clone().autodiff());
+        let xa = Tensor::<2>::ones([3, 4], &device.clone().autodiff());
+        let c = train
+            .forward(xa.clone())
+            .into_data()
+            .iter::<f32>()
+            .collect::<Vec<_>>();
+        let d = train
+            .forward(xa)
+            .into_data()
+            .iter::<f32>()
+            .collect::<Vec<_>>();
+        assert_ne!(c, d);
+        let expected: f32 = net
+            .layers
+            .iter()
+            .map(|l| l.weight.val().powi_scalar(2).sum().into_scalar::<f32>())
+            .sum::<f32>()
+            * 0.01;
+        let penalty = net.l2_penalty().unwrap().into_scalar::<f32>();
+        assert!((penalty - expected).abs() < 1e-6);
+        let plain = DenseStackConfig::uniform(4, &[8], Activation::Relu, 2).init(&device);
+        assert!(plain.l2_penalty().is_none());
+    }
+
+    #[test]
     fn rejects_bad_configs_with_reasons() {
         let device = Device::flex();
         let bad = DenseStackConfig::new(4, vec![5, 0], vec![Activation::Relu; 2], 2);
         let err = bad.try_init(&device).unwrap_err();
         assert!(err.to_string().contains("hidden layer 2 has width 0"));
+        let err = DenseStackConfig::uniform(4, &[5], Activation::Relu, 2)
+            .with_dropout(1.0)
+            .validate()
+            .unwrap_err();
+        assert_eq!(err, DenseStackConfigError::Dropout(1.0));
+        let err = DenseStackConfig::uniform(4, &[5], Activation::Relu, 2)
+            .with_l2(-0.1)
+            .validate()
+            .unwrap_err();
+        assert!(err.to_string().contains("L2 factor -0.1"));
         let bad = DenseStackConfig::new(4, vec![5, 6], vec![Activation::Relu], 2);
         assert_eq!(
             bad.try_init(&device).unwrap_err(),

@@ -27,5 +27,5 @@ pub use error::TrainError;
 pub use evaluate::{Evaluation, evaluate_classifier, evaluate_regressor};
 pub use fit::{FitResult, fit_classifier, fit_regressor};
 pub use history::{EpochRecord, History};
-pub use options::{FitOptions, OptimizerKind};
+pub use options::{FitOptions, OptimizerKind, Regularization};
 pub use reporter::Verbosity;

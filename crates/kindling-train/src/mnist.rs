@@ -4,7 +4,7 @@
 use crate::error::TrainError;
 use crate::evaluate::evaluate_classifier;
 use crate::fit::fit_classifier;
-use crate::options::FitOptions;
+use crate::options::{FitOptions, Regularization};
 use crate::recipe::{ModelKind, RunConfig, write_run};
 use crate::reporter::Verbosity;
 use crate::run_dir::RunMetrics;
@@ -19,8 +19,10 @@ use std::sync::Arc;
 /// `backend` names the backend `device` belongs to, for the record. Nothing is written to
 /// `out` except checkpoints until training succeeded, so a failed run leaves an earlier run's
 /// model in place.
+#[allow(clippy::too_many_arguments)]
 pub fn train_mnist(
     model: &DigitNetConfig,
+    regularization: Regularization,
     options: &FitOptions,
     data_dir: &Path,
     out: &Path,
@@ -29,7 +31,7 @@ pub fn train_mnist(
     verbosity: Verbosity,
 ) -> Result<RunMetrics, TrainError> {
     options.validate()?;
-    let stack = model.stack();
+    let stack = regularization.apply(model.stack());
     stack.validate()?;
     let train = Arc::new(mnist::load(data_dir, MnistSet::Train)?);
     let test = Arc::new(mnist::load(data_dir, MnistSet::Test)?);

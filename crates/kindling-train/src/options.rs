@@ -1,6 +1,7 @@
 //! Hyper-parameters of a fit, validated before any work starts.
 
 use crate::error::TrainError;
+use kindling_models::DenseStackConfig;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -50,6 +51,22 @@ impl FromStr for OptimizerKind {
                 "unknown optimizer `{s}`; expected one of: adam, sgd"
             )),
         }
+    }
+}
+
+/// The course's remedies for overfitting, applied to a model's configuration.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Regularization {
+    /// Dropout rate after each hidden layer.
+    pub dropout: f64,
+    /// L2 weight-regularization factor.
+    pub l2: f64,
+}
+
+impl Regularization {
+    /// `config` with this dropout and L2 factor.
+    pub fn apply(self, config: DenseStackConfig) -> DenseStackConfig {
+        config.with_dropout(self.dropout).with_l2(self.l2)
     }
 }
 

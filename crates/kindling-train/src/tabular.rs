@@ -2,14 +2,18 @@
 
 use crate::error::TrainError;
 use crate::fit::{fit_classifier, fit_regressor};
-use crate::options::{FitOptions, OptimizerKind};
+use crate::options::{FitOptions, OptimizerKind, Regularization};
 use crate::recipe::{ModelKind, RunConfig, write_run};
 use crate::reporter::Verbosity;
 use crate::run_dir::RunMetrics;
 use burn::prelude::*;
 use kindling_data::scale::{ScaleKind, Scaler};
 use kindling_data::split::validation_split;
+use kindling_data::synthetic;
 use kindling_data::tabular::{self, Tabular};
+
+/// Seed of the synthetic data sets: fixed, so that runs are compared on the same data.
+const SYNTHETIC_SEED: u64 = 0;
 use kindling_models::{Activation, RegressionMlpConfig, ShotClassifierConfig};
 use std::path::Path;
 use std::sync::Arc;
@@ -23,6 +27,12 @@ pub enum TabularTask {
     /// Titanic: classify `survived` (Dense(32, relu) → Dense(2, softmax), SGD at 0.01,
     /// 10 epochs).
     Titanic,
+    /// Synthetic bank transactions: regress next year's transactions from children and
+    /// accounts (Dense(100, relu) ×2 → Dense(1), Adam, 30 epochs).
+    Bank,
+    /// Synthetic drug trial: classify side effects from age (Dense(16) → Dense(32) →
+    /// Dense(2, softmax), Adam, 30 epochs, min-max scaled).
+    Drug,
 }
 
 impl TabularTask {
@@ -31,14 +41,16 @@ impl TabularTask {
         match self {
             TabularTask::Wages => "wages",
             TabularTask::Titanic => "titanic",
+            TabularTask::Bank => "bank",
+            TabularTask::Drug => "drug",
         }
     }
 
     /// Classifier or regressor.
     pub fn kind(self) -> ModelKind {
         match self {
-            TabularTask::Wages => ModelKind::Regressor,
-            TabularTask::Titanic => ModelKind::Classifier,
+            TabularTask::Wages | TabularTask::Bank => ModelKind::Regressor,
+            TabularTask::Titanic | TabularTask::Drug => ModelKind::Classifier,
         }
     }
 
@@ -47,13 +59,15 @@ impl TabularTask {
         match self {
             TabularTask::Wages => vec![50, 32],
             TabularTask::Titanic => vec![32],
+            TabularTask::Bank => vec![100, 100],
+            TabularTask::Drug => vec![16, 32],
         }
     }
 
     /// The course's number of epochs.
     pub fn default_epochs(self) -> usize {
         match self {
-            TabularTask::Wages => 30,
+            TabularTask::Wages | TabularTask::Bank | TabularTask::Drug => 30,
             TabularTask::Titanic => 10,
         }
     }
@@ -61,16 +75,48 @@ impl TabularTask {
     /// The course's optimizer.
     pub fn default_optimizer(self) -> OptimizerKind {
         match self {
-            TabularTask::Wages => OptimizerKind::Adam,
+            TabularTask::Wages | TabularTask::Bank | TabularTask::Drug => OptimizerKind::Adam,
             TabularTask::Titanic => OptimizerKind::Sgd,
         }
     }
 
-    /// Loads the task's table from `data_dir`.
+    /// The course's feature scaling (the drug trial's ages are min-max scaled).
+    pub fn default_scale(self) -> ScaleKind {
+        match self {
+            TabularTask::Drug => ScaleKind::Minmax,
+            _ => ScaleKind::None,
+        }
+    }
+
+    /// The data set's name in the download manifest, for tasks read from files.
+    pub fn dataset(self) -> Option<&'static str> {
+        match self {
+            TabularTask::Wages | TabularTask::Titanic => Some(self.name()),
+            TabularTask::Bank | TabularTask::Drug => None,
+        }
+    }
+
+    /// Every table task.
+    pub const ALL: [TabularTask; 4] = [
+        TabularTask::Wages,
+        TabularTask::Titanic,
+        TabularTask::Bank,
+        TabularTask::Drug,
+    ];
+
+    /// The task called `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// Loads the task's table from `data_dir` (the synthetic sets are generated from seed 0,
+    /// so every run sees the same data).
     pub fn load(self, data_dir: &Path) -> Result<Tabular, TrainError> {
         Ok(match self {
             TabularTask::Wages => tabular::wages(data_dir)?,
             TabularTask::Titanic => tabular::titanic(data_dir)?,
+            TabularTask::Bank => synthetic::bank(SYNTHETIC_SEED),
+            TabularTask::Drug => synthetic::drug_trial(SYNTHETIC_SEED),
         })
     }
 }
@@ -102,6 +148,7 @@ pub fn train_tabular(
     task: TabularTask,
     hidden: &[usize],
     activation: Activation,
+    regularization: Regularization,
     scale: ScaleKind,
     options: &FitOptions,
     data_dir: &Path,
@@ -112,7 +159,7 @@ pub fn train_tabular(
 ) -> Result<(RunMetrics, Vec<String>), TrainError> {
     options.validate()?;
     let mut table = task.load(data_dir)?;
-    let stack = model_config(task, table.rows.width(), hidden, activation);
+    let stack = regularization.apply(model_config(task, table.rows.width(), hidden, activation));
     stack.validate()?;
     let split = validation_split(table.rows.len(), options.validation_split)?;
     let scaler = Scaler::fit(scale, &table.rows, split.train.clone());

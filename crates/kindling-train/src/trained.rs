@@ -117,12 +117,8 @@ impl LoadedRun {
                 mnist::load(dir, MnistSet::Train)?,
                 Some(mnist::load(dir, MnistSet::Test)?),
             ),
-            "wages" | "titanic" => {
-                let task = if self.config.task == "wages" {
-                    TabularTask::Wages
-                } else {
-                    TabularTask::Titanic
-                };
+            name if TabularTask::from_name(name).is_some() => {
+                let task = TabularTask::from_name(name).unwrap_or(TabularTask::Wages);
                 let mut table = task.load(dir)?;
                 if let Some(scaler) = &self.config.scaler {
                     scaler.apply(table.rows.all_features_mut());
