@@ -362,3 +362,62 @@ fn dropout_and_l2_are_saved_and_checked() {
         assert_clean_failure(&output, expected);
     }
 }
+
+#[test]
+fn a_run_evaluated_on_other_data_is_refused_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("titanic");
+    train("titanic", &out, &["--epochs", "1"]);
+    // Data with fewer feature columns than the model takes.
+    let other = dir.path().join("other");
+    std::fs::create_dir_all(other.join("tabular")).unwrap();
+    std::fs::write(
+        other.join("tabular/titanic_all_numeric.csv"),
+        "survived,age\n0,22\n1,38\n1,26\n",
+    )
+    .unwrap();
+    let output = kindling(&[
+        "evaluate",
+        out.to_str().unwrap(),
+        "--data-dir",
+        other.to_str().unwrap(),
+    ]);
+    assert_clean_failure(
+        &output,
+        "config.json: the data has 1 features per row but the model takes 10",
+    );
+    // A table holding only the target column.
+    std::fs::write(
+        other.join("tabular/titanic_all_numeric.csv"),
+        "survived\n0\n1\n",
+    )
+    .unwrap();
+    let output = kindling(&[
+        "train",
+        "titanic",
+        "--data-dir",
+        other.to_str().unwrap(),
+        "--out",
+        dir.path().join("x").to_str().unwrap(),
+    ]);
+    assert_clean_failure(&output, "no column `(any feature besides the target)`");
+    // Absurd sizes are errors, not crashes.
+    let data = data_dir();
+    let output = kindling(&[
+        "train",
+        "titanic",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--out",
+        dir.path().join("y").to_str().unwrap(),
+        "--hidden",
+        "99999999999",
+    ]);
+    assert_clean_failure(&output, "hidden layer 1 has width 99999999999");
+    let output = train(
+        "titanic",
+        &dir.path().join("z"),
+        &["--epochs", "1", "--batch-size", "18446744073709551615"],
+    );
+    assert!(output.status.success());
+}

@@ -128,6 +128,10 @@ pub fn summary(args: SummaryArgs) -> Result<()> {
     let path = PathBuf::from(&args.target);
     let (name, config) = if path.is_dir() {
         let config = read_config(&path)?;
+        config
+            .model
+            .validate()
+            .with_context(|| format!("{}: invalid model", path.join("config.json").display()))?;
         (config.task.clone(), config.model)
     } else {
         let task: Task = clap::ValueEnum::from_str(&args.target, true).map_err(|_| {

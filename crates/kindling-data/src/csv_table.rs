@@ -142,6 +142,7 @@ impl CsvTable {
         let (_, header) = lines
             .next()
             .ok_or_else(|| error(None, None, CsvDefect::EmptyFile))?;
+        let header = header.trim_start_matches('\u{feff}');
         let columns: Vec<String> = split_cells(header).map(|c| c.trim().to_string()).collect();
         for (i, name) in columns.iter().enumerate() {
             if columns[..i].contains(name) {

@@ -35,6 +35,18 @@ pub fn from_table(table: &CsvTable, target: &str, kind: TargetKind) -> Result<Ta
         targets,
     } = table.split_target(target)?;
     let width = feature_names.len();
+    if width == 0 {
+        return Err(CsvError {
+            path: table.path.clone(),
+            line: Some(1),
+            column: None,
+            defect: CsvDefect::MissingColumn {
+                name: "(any feature besides the target)".into(),
+                present: table.columns.clone(),
+            },
+        }
+        .into());
+    }
     let rows = match kind {
         TargetKind::Value => Rows::regression(features, width, targets, 1),
         TargetKind::Classes(classes) => {

@@ -53,6 +53,13 @@ pub enum DenseStackConfigError {
         /// Which layer: "input", "hidden layer N" or "output".
         layer: String,
     },
+    /// A layer wider than [`DenseStackConfig::MAX_WIDTH`].
+    TooWide {
+        /// Which layer.
+        layer: String,
+        /// Its width.
+        width: usize,
+    },
     /// A dropout rate outside `[0, 1)`.
     Dropout(f64),
     /// A negative or non-finite L2 factor.
@@ -75,6 +82,11 @@ impl std::fmt::Display for DenseStackConfigError {
                     "the {layer} has width 0; every layer needs at least one unit"
                 )
             }
+            DenseStackConfigError::TooWide { layer, width } => write!(
+                f,
+                "the {layer} has width {width}; at most {} units per layer are supported",
+                DenseStackConfig::MAX_WIDTH
+            ),
             DenseStackConfigError::Dropout(rate) => write!(
                 f,
                 "dropout rate {rate} is outside [0, 1); it is the fraction of outputs zeroed"
@@ -107,8 +119,24 @@ impl DenseStackConfig {
         )
     }
 
+    /// The widest layer a configuration may ask for.
+    pub const MAX_WIDTH: usize = 1 << 20;
+
     /// Checks the configuration without building anything.
     pub fn validate(&self) -> Result<(), DenseStackConfigError> {
+        let widths = std::iter::once(("input".to_string(), self.input))
+            .chain(
+                self.hidden
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &w)| (format!("hidden layer {}", i + 1), w)),
+            )
+            .chain(std::iter::once(("output".to_string(), self.output)));
+        for (layer, width) in widths {
+            if width > Self::MAX_WIDTH {
+                return Err(DenseStackConfigError::TooWide { layer, width });
+            }
+        }
         if self.input == 0 {
             return Err(DenseStackConfigError::ZeroWidth {
                 layer: "input".into(),
@@ -173,10 +201,10 @@ impl DenseStackConfig {
 
     /// Number of trainable parameters the network will have.
     pub fn num_params(&self) -> usize {
-        let mut count = 0;
+        let mut count: usize = 0;
         let mut previous = self.input;
         for &width in self.hidden.iter().chain(std::iter::once(&self.output)) {
-            count += previous * width + width;
+            count = count.saturating_add(previous.saturating_mul(width).saturating_add(width));
             previous = width;
         }
         count

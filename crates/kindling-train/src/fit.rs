@@ -166,7 +166,8 @@ where
     O: Send + Clone + std::fmt::Debug + 'static,
 {
     let train = DataLoaderBuilder::new(batcher.clone())
-        .batch_size(options.batch_size)
+        // A batch larger than the data is the whole data (and allocates no more than that).
+        .batch_size(options.batch_size.min(split.train.len()))
         .shuffle(options.seed)
         .set_device(autodiff.clone())
         .build(RowRange::new(split.train.clone()));

@@ -27,6 +27,8 @@ pub enum TrainedModel {
 /// A run directory, loaded.
 #[derive(Debug)]
 pub struct LoadedRun {
+    /// The run directory.
+    pub dir: std::path::PathBuf,
     /// `config.json`.
     pub config: RunConfig,
     /// `metrics.json`.
@@ -76,6 +78,7 @@ pub fn load_run(dir: &Path, device: &Device) -> Result<LoadedRun, TrainError> {
         )?),
     };
     Ok(LoadedRun {
+        dir: dir.to_path_buf(),
         config,
         metrics,
         model,
@@ -132,6 +135,36 @@ impl LoadedRun {
                 });
             }
         };
+        let config_path = self.dir.join(crate::run_dir::CONFIG_FILE);
+        let mismatch = |reason: String| TrainError::Record {
+            path: config_path.clone(),
+            reason,
+        };
+        let expected_kind = match self.config.task.as_str() {
+            "mnist" => ModelKind::Classifier,
+            name => TabularTask::from_name(name).map_or(self.config.kind, TabularTask::kind),
+        };
+        if expected_kind != self.config.kind {
+            return Err(mismatch(format!(
+                "task `{}` needs a {:?} but the run's config.json says {:?}",
+                self.config.task, expected_kind, self.config.kind
+            )));
+        }
+        if rows.width() != self.config.model.input {
+            return Err(mismatch(format!(
+                "the data has {} features per row but the model takes {}",
+                rows.width(),
+                self.config.model.input
+            )));
+        }
+        if let Some(classes) = rows.classes()
+            && classes > self.config.model.output
+        {
+            return Err(mismatch(format!(
+                "the data has {classes} classes but the model outputs {}",
+                self.config.model.output
+            )));
+        }
         let split = validation_split(rows.len(), self.config.fit.validation_split)?;
         let mut scores = vec![(
             "validation",
