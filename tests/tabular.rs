@@ -7,18 +7,9 @@ use common::{assert_clean_failure, data_dir, kindling, read_json, stderr, stdout
 use std::path::Path;
 
 fn train(task: &str, out: &Path, extra: &[&str]) -> std::process::Output {
-    let data = data_dir();
-    let mut args = vec![
-        "train",
-        task,
-        "--quiet",
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
+    let mut args = vec!["--quiet"];
     args.extend_from_slice(extra);
-    let output = kindling(&args);
+    let output = common::train_task(task, &data_dir(), out, &args);
     assert!(output.status.success(), "{}", stderr(&output));
     output
 }
@@ -222,14 +213,7 @@ fn bad_titanic(text: &str, expected: &str) {
     let tabular = dir.path().join("tabular");
     std::fs::create_dir_all(&tabular).unwrap();
     std::fs::write(tabular.join("titanic_all_numeric.csv"), text).unwrap();
-    let output = kindling(&[
-        "train",
-        "titanic",
-        "--data-dir",
-        dir.path().to_str().unwrap(),
-        "--out",
-        dir.path().join("run").to_str().unwrap(),
-    ]);
+    let output = common::train_task("titanic", dir.path(), &dir.path().join("run"), &[]);
     assert_clean_failure(&output, expected);
     assert_eq!(
         stderr(&output).lines().count(),
@@ -349,16 +333,7 @@ fn dropout_and_l2_are_saved_and_checked() {
             "L2 factor -1 must be a finite number of at least 0",
         ),
     ] {
-        let output = kindling(&[
-            "train",
-            "titanic",
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--out",
-            dir.path().join("bad").to_str().unwrap(),
-            flag,
-            value,
-        ]);
+        let output = common::train_task("titanic", &data, &dir.path().join("bad"), &[flag, value]);
         assert_clean_failure(&output, expected);
     }
 }
@@ -392,27 +367,16 @@ fn a_run_evaluated_on_other_data_is_refused_not_a_panic() {
         "survived\n0\n1\n",
     )
     .unwrap();
-    let output = kindling(&[
-        "train",
-        "titanic",
-        "--data-dir",
-        other.to_str().unwrap(),
-        "--out",
-        dir.path().join("x").to_str().unwrap(),
-    ]);
+    let output = common::train_task("titanic", &other, &dir.path().join("x"), &[]);
     assert_clean_failure(&output, "no column `(any feature besides the target)`");
     // Absurd sizes are errors, not crashes.
     let data = data_dir();
-    let output = kindling(&[
-        "train",
+    let output = common::train_task(
         "titanic",
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--out",
-        dir.path().join("y").to_str().unwrap(),
-        "--hidden",
-        "99999999999",
-    ]);
+        &data,
+        &dir.path().join("y"),
+        &["--hidden", "99999999999"],
+    );
     assert_clean_failure(&output, "hidden layer 1 has width 99999999999");
     let output = train(
         "titanic",

@@ -64,11 +64,11 @@ pub fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&text).expect("valid JSON")
 }
 
-/// Runs `kindling train mnist --data-dir DATA --out OUT EXTRA...`.
-pub fn train_mnist(data: &Path, out: &Path, extra: &[&str]) -> Output {
+/// Runs `kindling train TASK --data-dir DATA --out OUT EXTRA...`.
+pub fn train_task(task: &str, data: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "train",
-        "mnist",
+        task,
         "--data-dir",
         data.to_str().expect("UTF-8 path"),
         "--out",
@@ -76,4 +76,9 @@ pub fn train_mnist(data: &Path, out: &Path, extra: &[&str]) -> Output {
     ];
     args.extend_from_slice(extra);
     kindling(&args)
+}
+
+/// Runs `kindling train mnist --data-dir DATA --out OUT EXTRA...`.
+pub fn train_mnist(data: &Path, out: &Path, extra: &[&str]) -> Output {
+    train_task("mnist", data, out, extra)
 }

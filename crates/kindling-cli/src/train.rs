@@ -8,6 +8,7 @@ use kindling_data::download::{Existing, Manifest, ensure};
 use kindling_data::scale::ScaleKind;
 use kindling_models::{Activation, DenseStackConfig, DigitNetConfig};
 use kindling_train::mnist::train_mnist;
+use kindling_train::recipe::RunSetup;
 use kindling_train::run_dir::RunMetrics;
 use kindling_train::tabular::{TabularTask, model_config, train_tabular};
 use kindling_train::{FitOptions, OptimizerKind, Regularization, Verbosity};
@@ -194,21 +195,19 @@ pub fn run(args: TrainArgs) -> Result<()> {
         Verbosity::Auto
     };
     let device = backend::device();
+    let setup = RunSetup {
+        data_dir: data_dir.path(),
+        out: &out,
+        backend: backend::name(),
+        device: &device,
+        verbosity,
+    };
     let metrics = match task.tabular() {
         None => {
             let model = DigitNetConfig::new()
                 .with_hidden(hidden)
                 .with_activation(args.activation);
-            train_mnist(
-                &model,
-                regularization,
-                &options,
-                data_dir.path(),
-                &out,
-                backend::name(),
-                &device,
-                verbosity,
-            )?
+            train_mnist(&model, regularization, &options, setup)?
         }
         Some(table) => {
             let (metrics, notes) = train_tabular(
@@ -218,11 +217,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
                 regularization,
                 scale,
                 &options,
-                data_dir.path(),
-                &out,
-                backend::name(),
-                &device,
-                verbosity,
+                setup,
             )
             .with_context(|| format!("training {}", task.name()))?;
             for note in notes {

@@ -71,17 +71,14 @@ pub fn fit_classifier(
     );
     let training = SupervisedTraining::new(work_dir, train, valid)
         .metrics((AccuracyMetric::new(), ExampleMeanLoss::new()));
-    let (history, best_epoch) = run(training, model, options, verbosity, guess_loss)?;
-    let best_checkpoint = checkpoint_path(work_dir, best_epoch);
-    let model = load_record_into(config.try_init(device)?, &best_checkpoint)?;
-    Ok(FitResult {
-        model,
-        stopped_early: history.epochs.len() < options.epochs,
-        history,
-        best_epoch,
-        split,
-        best_checkpoint,
-    })
+    let fresh = config.try_init(device)?;
+    let run = Run {
+        options,
+        verbosity,
+        guess_loss,
+        work_dir,
+    };
+    run.launch(training, model, fresh, split)
 }
 
 /// Trains a regressor built from `config` (linear head) on `rows` with real-valued targets,
@@ -107,20 +104,14 @@ pub fn fit_regressor(
     );
     let training =
         SupervisedTraining::new(work_dir, train, valid).metrics((ExampleMeanLoss::new(),));
-    let (history, best_epoch) = run(training, model, options, verbosity, guess_loss)?;
-    let best_checkpoint = checkpoint_path(work_dir, best_epoch);
-    let model = load_record_into(
-        RegressionMlp::new(config.try_init(device)?),
-        &best_checkpoint,
-    )?;
-    Ok(FitResult {
-        model,
-        stopped_early: history.epochs.len() < options.epochs,
-        history,
-        best_epoch,
-        split,
-        best_checkpoint,
-    })
+    let fresh = RegressionMlp::new(config.try_init(device)?);
+    let run = Run {
+        options,
+        verbosity,
+        guess_loss,
+        work_dir,
+    };
+    run.launch(training, model, fresh, split)
 }
 
 /// Validates everything, splits the rows, clears stale checkpoints and seeds the devices.
@@ -178,50 +169,70 @@ where
     (train, valid)
 }
 
-/// Adds what every fit shares (checkpoints, our reporter, early stopping), launches the
-/// Learner and returns the history and the best epoch.
-fn run<M: LearnerModel>(
-    training: SupervisedTraining<M>,
-    model: M,
-    options: &FitOptions,
+/// What every fit shares once its model, loaders and metrics are set up.
+struct Run<'a> {
+    options: &'a FitOptions,
     verbosity: Verbosity,
+    /// The loss of a naive guess, for divergence detection.
     guess_loss: f64,
-) -> Result<(History, usize), TrainError> {
-    let records = Arc::new(Mutex::new(Vec::new()));
-    let reporter = EpochReporter::new(verbosity, options.epochs, records.clone());
-    let mut training = training
-        .with_default_checkpointers()
-        .with_metric_logger(InMemoryMetricLogger::new())
-        .with_application_logger(None)
-        .renderer(Box::new(reporter))
-        .num_epochs(options.epochs);
-    if let Some(patience) = options.patience {
-        training = training.early_stopping(MetricEarlyStoppingStrategy::new(
-            &ExampleMeanLoss::new(),
-            Aggregate::Mean,
-            Direction::Lowest,
-            Split::Valid,
-            StoppingCondition::NoImprovementSince { n_epochs: patience },
+    work_dir: &'a Path,
+}
+
+impl Run<'_> {
+    /// Adds checkpoints, our reporter and early stopping, launches the Learner, and loads the
+    /// best epoch's weights into `fresh` (the same architecture on the plain device).
+    fn launch<M: LearnerModel>(
+        &self,
+        training: SupervisedTraining<M>,
+        model: M,
+        fresh: M,
+        split: ValidationSplit,
+    ) -> Result<FitResult<M>, TrainError> {
+        let options = self.options;
+        let records = Arc::new(Mutex::new(Vec::new()));
+        let reporter = EpochReporter::new(self.verbosity, options.epochs, records.clone());
+        let mut training = training
+            .with_default_checkpointers()
+            .with_metric_logger(InMemoryMetricLogger::new())
+            .with_application_logger(None)
+            .renderer(Box::new(reporter))
+            .num_epochs(options.epochs);
+        if let Some(patience) = options.patience {
+            training = training.early_stopping(MetricEarlyStoppingStrategy::new(
+                &ExampleMeanLoss::new(),
+                Aggregate::Mean,
+                Direction::Lowest,
+                Split::Valid,
+                StoppingCondition::NoImprovementSince { n_epochs: patience },
+            ));
+        }
+        let result = training.launch(Learner::new(
+            model,
+            optimizer(options),
+            options.learning_rate,
         ));
+        drop(result.renderer);
+        if let Some(error) = &result.error {
+            return Err(TrainError::Learner(error.to_string()));
+        }
+        let history = History {
+            epochs: records.lock().map(|r| r.clone()).unwrap_or_default(),
+        };
+        check_divergence(&history.epochs, self.guess_loss, options.learning_rate)?;
+        let best_epoch = history
+            .best()
+            .map(|e| e.epoch)
+            .ok_or_else(|| TrainError::Learner("no epoch finished".into()))?;
+        let best_checkpoint = checkpoint_path(self.work_dir, best_epoch);
+        Ok(FitResult {
+            model: load_record_into(fresh, &best_checkpoint)?,
+            stopped_early: history.epochs.len() < options.epochs,
+            history,
+            best_epoch,
+            split,
+            best_checkpoint,
+        })
     }
-    let result = training.launch(Learner::new(
-        model,
-        optimizer(options),
-        options.learning_rate,
-    ));
-    drop(result.renderer);
-    if let Some(error) = &result.error {
-        return Err(TrainError::Learner(error.to_string()));
-    }
-    let history = History {
-        epochs: records.lock().map(|r| r.clone()).unwrap_or_default(),
-    };
-    check_divergence(&history.epochs, guess_loss, options.learning_rate)?;
-    let best_epoch = history
-        .best()
-        .map(|e| e.epoch)
-        .ok_or_else(|| TrainError::Learner("no epoch finished".into()))?;
-    Ok((history, best_epoch))
 }
 
 fn checkpoint_path(work_dir: &Path, epoch: usize) -> PathBuf {

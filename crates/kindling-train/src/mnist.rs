@@ -5,31 +5,30 @@ use crate::error::TrainError;
 use crate::evaluate::evaluate_classifier;
 use crate::fit::fit_classifier;
 use crate::options::{FitOptions, Regularization};
-use crate::recipe::{ModelKind, RunConfig, write_run};
-use crate::reporter::Verbosity;
+use crate::recipe::{ModelKind, RunConfig, RunSetup, write_run};
 use crate::run_dir::RunMetrics;
-use burn::prelude::*;
 use kindling_data::mnist::{self, MnistSet};
 use kindling_models::DigitNetConfig;
-use std::path::Path;
 use std::sync::Arc;
 
-/// Trains the digit net `model` on MNIST from `data_dir` and writes the run directory `out`.
+/// Trains the digit net `model` on MNIST from `setup.data_dir` and writes the run directory
+/// `setup.out`.
 ///
-/// `backend` names the backend `device` belongs to, for the record. Nothing is written to
-/// `out` except checkpoints until training succeeded, so a failed run leaves an earlier run's
-/// model in place.
-#[allow(clippy::too_many_arguments)]
+/// Nothing is written to the run directory except checkpoints until training succeeded, so a
+/// failed run leaves an earlier run's model in place.
 pub fn train_mnist(
     model: &DigitNetConfig,
     regularization: Regularization,
     options: &FitOptions,
-    data_dir: &Path,
-    out: &Path,
-    backend: &str,
-    device: &Device,
-    verbosity: Verbosity,
+    setup: RunSetup,
 ) -> Result<RunMetrics, TrainError> {
+    let RunSetup {
+        data_dir,
+        out,
+        backend,
+        device,
+        verbosity,
+    } = setup;
     options.validate()?;
     let stack = regularization.apply(model.stack());
     stack.validate()?;

@@ -5,6 +5,7 @@ use crate::evaluate::Evaluation;
 use crate::fit::FitResult;
 use crate::options::FitOptions;
 use crate::plot::training_curves;
+use crate::reporter::Verbosity;
 use crate::run_dir::{
     CONFIG_FILE, HISTORY_FILE, METRICS_FILE, RunMetrics, WEIGHTS_FILE, save_weights, write_json,
 };
@@ -13,6 +14,21 @@ use kindling_data::scale::Scaler;
 use kindling_models::DenseStackConfig;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+
+/// Where a run reads its data and writes its directory, and what it runs on.
+#[derive(Debug, Clone, Copy)]
+pub struct RunSetup<'a> {
+    /// The data directory.
+    pub data_dir: &'a Path,
+    /// The run directory to write.
+    pub out: &'a Path,
+    /// The name of the backend `device` belongs to, for the record.
+    pub backend: &'a str,
+    /// The device to train on.
+    pub device: &'a Device,
+    /// How much to print.
+    pub verbosity: Verbosity,
+}
 
 /// Whether a model classifies or regresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

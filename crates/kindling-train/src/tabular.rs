@@ -3,10 +3,8 @@
 use crate::error::TrainError;
 use crate::fit::{fit_classifier, fit_regressor};
 use crate::options::{FitOptions, OptimizerKind, Regularization};
-use crate::recipe::{ModelKind, RunConfig, write_run};
-use crate::reporter::Verbosity;
+use crate::recipe::{ModelKind, RunConfig, RunSetup, write_run};
 use crate::run_dir::RunMetrics;
-use burn::prelude::*;
 use kindling_data::scale::{ScaleKind, Scaler};
 use kindling_data::split::validation_split;
 use kindling_data::synthetic;
@@ -140,10 +138,9 @@ pub fn model_config(
     }
 }
 
-/// Trains `task` and writes the run directory `out`. The scaler is fitted on the training part
+/// Trains `task` and writes the run directory `setup.out`. The scaler is fitted on the training part
 /// only (the rows before the validation split) and saved in `config.json`. Returns the metrics
 /// and the loader's notes (repairs it made to the file).
-#[allow(clippy::too_many_arguments)]
 pub fn train_tabular(
     task: TabularTask,
     hidden: &[usize],
@@ -151,12 +148,15 @@ pub fn train_tabular(
     regularization: Regularization,
     scale: ScaleKind,
     options: &FitOptions,
-    data_dir: &Path,
-    out: &Path,
-    backend: &str,
-    device: &Device,
-    verbosity: Verbosity,
+    setup: RunSetup,
 ) -> Result<(RunMetrics, Vec<String>), TrainError> {
+    let RunSetup {
+        data_dir,
+        out,
+        backend,
+        device,
+        verbosity,
+    } = setup;
     options.validate()?;
     let mut table = task.load(data_dir)?;
     let stack = regularization.apply(model_config(task, table.rows.width(), hidden, activation));

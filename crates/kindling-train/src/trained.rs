@@ -115,34 +115,26 @@ impl LoadedRun {
         device: &Device,
     ) -> Result<Vec<(&'static str, Evaluation)>, TrainError> {
         let dir = data_dir.unwrap_or(&self.config.data_dir);
-        let (rows, test) = match self.config.task.as_str() {
-            "mnist" => (
-                mnist::load(dir, MnistSet::Train)?,
-                Some(mnist::load(dir, MnistSet::Test)?),
-            ),
-            name if TabularTask::from_name(name).is_some() => {
-                let task = TabularTask::from_name(name).unwrap_or(TabularTask::Wages);
-                let mut table = task.load(dir)?;
-                if let Some(scaler) = &self.config.scaler {
-                    scaler.apply(table.rows.all_features_mut());
-                }
-                (table.rows, None)
-            }
-            other => {
-                return Err(TrainError::Record {
-                    path: self.config.data_dir.clone(),
-                    reason: format!("unknown task `{other}` in config.json"),
-                });
-            }
-        };
         let config_path = self.dir.join(crate::run_dir::CONFIG_FILE);
         let mismatch = |reason: String| TrainError::Record {
             path: config_path.clone(),
             reason,
         };
-        let expected_kind = match self.config.task.as_str() {
-            "mnist" => ModelKind::Classifier,
-            name => TabularTask::from_name(name).map_or(self.config.kind, TabularTask::kind),
+        let task = self.config.task.as_str();
+        let (rows, test, expected_kind) = if task == "mnist" {
+            let train = mnist::load(dir, MnistSet::Train)?;
+            let test = mnist::load(dir, MnistSet::Test)?;
+            (train, Some(test), ModelKind::Classifier)
+        } else if let Some(table_task) = TabularTask::from_name(task) {
+            let mut table = table_task.load(dir)?;
+            if let Some(scaler) = &self.config.scaler {
+                scaler.apply(table.rows.all_features_mut());
+            }
+            (table.rows, None, table_task.kind())
+        } else {
+            return Err(mismatch(format!(
+                "unknown task `{task}`; expected mnist, wages, titanic, bank or drug"
+            )));
         };
         if expected_kind != self.config.kind {
             return Err(mismatch(format!(
