@@ -11,7 +11,7 @@ use kindling_train::mnist::train_mnist;
 use kindling_train::recipe::RunSetup;
 use kindling_train::run_dir::RunMetrics;
 use kindling_train::tabular::{TabularTask, model_config, train_tabular};
-use kindling_train::{FitOptions, OptimizerKind, Regularization, Verbosity};
+use kindling_train::{Engine, FitOptions, OptimizerKind, Regularization, Verbosity};
 use std::path::PathBuf;
 
 /// The tasks `train` knows, with the course's defaults.
@@ -135,6 +135,9 @@ pub struct TrainArgs {
     /// Print nothing while training.
     #[arg(long, short)]
     quiet: bool,
+    /// Training loop: auto (fused on CPU backends, burn's Learner on GPUs), fused or learner.
+    #[arg(long, default_value = "auto")]
+    engine: Engine,
 }
 
 /// Trains the task and reports where the run directory is.
@@ -149,6 +152,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         validation_split: args.validation_split,
         patience: args.patience,
         seed: args.seed,
+        engine: args.engine,
     };
     options.validate()?;
     let hidden = args.hidden.unwrap_or_else(|| task.default_hidden());
@@ -245,6 +249,9 @@ fn closing_line(metrics: &RunMetrics) -> String {
     if let Some(accuracy) = metrics.test_accuracy {
         line.push_str(&format!("; test accuracy {accuracy:.4}"));
     }
-    line.push_str(&format!(" ({} backend)", metrics.backend));
+    line.push_str(&format!(
+        " ({} backend, {} engine)",
+        metrics.backend, metrics.engine
+    ));
     line
 }

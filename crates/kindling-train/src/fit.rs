@@ -1,8 +1,9 @@
 //! Fitting a model with burn-train's `Learner`, the way Keras's `model.fit` does.
 
 use crate::error::TrainError;
+use crate::fused::{self, FusedFit, checkpoint_path};
 use crate::history::{EpochRecord, History};
-use crate::options::{FitOptions, OptimizerKind};
+use crate::options::{Engine, FitOptions, OptimizerKind};
 use crate::reporter::{EpochReporter, Verbosity};
 use crate::run_dir::load_record_into;
 use crate::weighted_loss::ExampleMeanLoss;
@@ -41,6 +42,8 @@ pub struct FitResult<M> {
     pub split: ValidationSplit,
     /// The checkpoint file the best weights were restored from.
     pub best_checkpoint: PathBuf,
+    /// The training loop that ran: [`Engine::Fused`] or [`Engine::Learner`].
+    pub engine: Engine,
 }
 
 /// Trains a classifier built from `config` on class-labelled `rows`.
@@ -61,6 +64,15 @@ pub fn fit_classifier(
     let (split, autodiff) = prepare(config, &rows, options, device, work_dir)?;
     // Cross-entropy of a uniform guess over the classes.
     let guess_loss = (rows.classes().unwrap_or(2) as f64).ln();
+    let run = Run {
+        options,
+        verbosity,
+        guess_loss,
+        work_dir,
+    };
+    if run.fused(device) {
+        return run.launch_fused(config, &rows, split, device, |stack| stack);
+    }
     let model = config.try_init(&autodiff)?;
     let (train, valid) = loaders(
         ClassificationBatcher::new(rows),
@@ -72,12 +84,6 @@ pub fn fit_classifier(
     let training = SupervisedTraining::new(work_dir, train, valid)
         .metrics((AccuracyMetric::new(), ExampleMeanLoss::new()));
     let fresh = config.try_init(device)?;
-    let run = Run {
-        options,
-        verbosity,
-        guess_loss,
-        work_dir,
-    };
     run.launch(training, model, fresh, split)
 }
 
@@ -94,6 +100,15 @@ pub fn fit_regressor(
     let (split, autodiff) = prepare(config, &rows, options, device, work_dir)?;
     // Mean squared error of always predicting the training mean.
     let guess_loss = target_variance(&rows, &split);
+    let run = Run {
+        options,
+        verbosity,
+        guess_loss,
+        work_dir,
+    };
+    if run.fused(device) {
+        return run.launch_fused(config, &rows, split, device, RegressionMlp::new);
+    }
     let model = RegressionMlp::new(config.try_init(&autodiff)?);
     let (train, valid) = loaders(
         RegressionBatcher::new(rows),
@@ -105,12 +120,6 @@ pub fn fit_regressor(
     let training =
         SupervisedTraining::new(work_dir, train, valid).metrics((ExampleMeanLoss::new(),));
     let fresh = RegressionMlp::new(config.try_init(device)?);
-    let run = Run {
-        options,
-        verbosity,
-        guess_loss,
-        work_dir,
-    };
     run.launch(training, model, fresh, split)
 }
 
@@ -179,6 +188,53 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// Whether this fit runs on the fused engine.
+    fn fused(&self, device: &Device) -> bool {
+        match self.options.engine {
+            Engine::Auto => fused::is_cpu(device),
+            Engine::Learner => false,
+            Engine::Fused => true,
+        }
+    }
+
+    /// Trains `config` on the fused engine (see [`crate::fused`]); `wrap` turns the stack into
+    /// the model type the checkpoints hold.
+    fn launch_fused<M: Module>(
+        &self,
+        config: &DenseStackConfig,
+        rows: &Rows,
+        split: ValidationSplit,
+        device: &Device,
+        wrap: impl Fn(DenseStack) -> M,
+    ) -> Result<FitResult<M>, TrainError> {
+        let options = self.options;
+        let outcome = FusedFit {
+            config,
+            rows,
+            split: &split,
+            options,
+            device,
+            work_dir: self.work_dir,
+            verbosity: self.verbosity,
+            loss_limit: divergence_limit(self.guess_loss),
+        }
+        .run(wrap)?;
+        check_divergence(
+            &outcome.history.epochs,
+            self.guess_loss,
+            options.learning_rate,
+        )?;
+        Ok(FitResult {
+            model: outcome.model,
+            stopped_early: outcome.history.epochs.len() < options.epochs,
+            history: outcome.history,
+            best_epoch: outcome.best_epoch,
+            split,
+            best_checkpoint: outcome.best_checkpoint,
+            engine: Engine::Fused,
+        })
+    }
+
     /// Adds checkpoints, our reporter and early stopping, launches the Learner, and loads the
     /// best epoch's weights into `fresh` (the same architecture on the plain device).
     fn launch<M: LearnerModel>(
@@ -231,14 +287,9 @@ impl Run<'_> {
             best_epoch,
             split,
             best_checkpoint,
+            engine: Engine::Learner,
         })
     }
-}
-
-fn checkpoint_path(work_dir: &Path, epoch: usize) -> PathBuf {
-    work_dir
-        .join("checkpoint")
-        .join(format!("model-{epoch}.bpk"))
 }
 
 /// Variance of the training targets (the MSE of predicting their mean).
@@ -262,6 +313,11 @@ fn optimizer(options: &FitOptions) -> burn::optim::ModuleOptimizer {
 /// A loss this many times that of a naive guess means training has diverged.
 const DIVERGENCE_FACTOR: f64 = 100.0;
 
+/// The loss above which a fit has diverged.
+fn divergence_limit(guess_loss: f64) -> f64 {
+    DIVERGENCE_FACTOR * guess_loss.max(f64::MIN_POSITIVE)
+}
+
 /// The first loss that is NaN, infinite, or [`DIVERGENCE_FACTOR`] times the loss of a naive
 /// guess (`guess_loss`: a uniform guess over the classes, or the training mean), as an error.
 fn check_divergence(
@@ -269,7 +325,7 @@ fn check_divergence(
     guess_loss: f64,
     learning_rate: f64,
 ) -> Result<(), TrainError> {
-    let limit = DIVERGENCE_FACTOR * guess_loss.max(f64::MIN_POSITIVE);
+    let limit = divergence_limit(guess_loss);
     for e in epochs {
         for (which, value) in [("training", e.loss), ("validation", e.val_loss)] {
             if !value.is_finite() || value > limit {

@@ -11,6 +11,7 @@
 mod error;
 mod evaluate;
 mod fit;
+mod fused;
 mod history;
 pub mod mnist;
 mod options;
@@ -27,5 +28,5 @@ pub use error::TrainError;
 pub use evaluate::{Evaluation, evaluate_classifier, evaluate_regressor};
 pub use fit::{FitResult, fit_classifier, fit_regressor};
 pub use history::{EpochRecord, History};
-pub use options::{FitOptions, OptimizerKind, Regularization};
+pub use options::{Engine, FitOptions, OptimizerKind, Regularization};
 pub use reporter::Verbosity;

@@ -54,6 +54,52 @@ impl FromStr for OptimizerKind {
     }
 }
 
+/// Which training loop runs a fit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// The fused engine on a CPU device, burn-train's Learner on any other.
+    #[default]
+    Auto,
+    /// burn-train's `Learner` with autodiff, on the given device.
+    Learner,
+    /// Kindling's fused dense-stack loop, computed on the CPU whatever the device (the
+    /// trained weights are moved to the device afterwards).
+    Fused,
+}
+
+impl Engine {
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Auto => "auto",
+            Engine::Learner => "learner",
+            Engine::Fused => "fused",
+        }
+    }
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Engine {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(Engine::Auto),
+            "learner" => Ok(Engine::Learner),
+            "fused" => Ok(Engine::Fused),
+            _ => Err(format!(
+                "unknown engine `{s}`; expected one of: auto, learner, fused"
+            )),
+        }
+    }
+}
+
 /// The course's remedies for overfitting, applied to a model's configuration.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Regularization {
@@ -88,6 +134,9 @@ pub struct FitOptions {
     pub patience: Option<usize>,
     /// Seed of the initial weights and of the per-epoch shuffling.
     pub seed: u64,
+    /// The training loop.
+    #[serde(default)]
+    pub engine: Engine,
 }
 
 impl Default for FitOptions {
@@ -102,6 +151,7 @@ impl Default for FitOptions {
             validation_split: 0.3,
             patience: None,
             seed: 0,
+            engine: Engine::Auto,
         }
     }
 }

@@ -88,6 +88,7 @@ pub fn write_run<M: Module>(
     let metrics = RunMetrics {
         task: config.task.clone(),
         backend: config.backend.clone(),
+        engine: fit.engine.name().into(),
         device: format!("{device:?}"),
         epochs_run: fit.history.epochs.len(),
         stopped_early: fit.stopped_early,

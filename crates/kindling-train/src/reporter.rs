@@ -29,7 +29,7 @@ pub enum Verbosity {
 }
 
 impl Verbosity {
-    fn shows_bar(self) -> bool {
+    pub(crate) fn shows_bar(self) -> bool {
         self == Verbosity::Auto && std::io::stderr().is_terminal()
     }
 }
@@ -114,11 +114,7 @@ impl EpochReporter {
             val_accuracy: self.valid.accuracy,
         };
         let line = record.keras_line(self.total_epochs);
-        match (&self.bar, self.verbosity) {
-            (_, Verbosity::Quiet) => {}
-            (Some(bar), _) => bar.println(line),
-            (None, _) => println!("{line}"),
-        }
+        print_epoch_line(self.verbosity, self.bar.as_ref(), line);
         if let Ok(mut records) = self.records.lock() {
             records.push(record);
         }
@@ -127,19 +123,34 @@ impl EpochReporter {
     }
 
     fn progress_bar(&self, items: usize, split: &str) -> ProgressBar {
-        let bar = ProgressBar::new(items as u64);
-        let style = ProgressStyle::with_template(
-            "{msg} [{bar:30}] {pos}/{len} examples ({per_sec}, eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
-        bar.set_style(style);
-        bar.set_message(format!(
-            "Epoch {}/{} {split}",
-            self.epoch + 1,
-            self.total_epochs
-        ));
-        bar
+        epoch_bar(self.epoch + 1, self.total_epochs, split, items)
+    }
+}
+
+/// The progress bar of one split of one epoch.
+pub(crate) fn epoch_bar(
+    epoch: usize,
+    total_epochs: usize,
+    split: &str,
+    items: usize,
+) -> ProgressBar {
+    let bar = ProgressBar::new(items as u64);
+    let style = ProgressStyle::with_template(
+        "{msg} [{bar:30}] {pos}/{len} examples ({per_sec}, eta {eta})",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message(format!("Epoch {epoch}/{total_epochs} {split}"));
+    bar
+}
+
+/// Prints an epoch's line as `verbosity` says: above the progress bar if there is one.
+pub(crate) fn print_epoch_line(verbosity: Verbosity, bar: Option<&ProgressBar>, line: String) {
+    match (bar, verbosity) {
+        (_, Verbosity::Quiet) => {}
+        (Some(bar), _) => bar.println(line),
+        (None, _) => println!("{line}"),
     }
 }
 

@@ -38,6 +38,9 @@ pub struct RunMetrics {
     pub task: String,
     /// The backend that ran ("flex", "ndarray", "wgpu", "cuda").
     pub backend: String,
+    /// The training loop that ran ("fused" or "learner").
+    #[serde(default)]
+    pub engine: String,
     /// The device, as burn describes it.
     pub device: String,
     /// Epochs actually run.

@@ -1,0 +1,198 @@
+//! The fused engine's fit loop: epochs, per-epoch reshuffling, validation, early stopping,
+//! checkpoints and the epoch lines, with the semantics of the Learner path in `fit.rs`.
+
+use super::kernels::SparseRows;
+use super::network::{BatchScore, Inputs, Network, Targets};
+use super::optimizer::Optimizer;
+use crate::error::TrainError;
+use crate::history::{EpochRecord, History};
+use crate::options::FitOptions;
+use crate::reporter::{Verbosity, epoch_bar, print_epoch_line};
+use crate::run_dir::save_weights;
+use burn::prelude::*;
+use kindling_data::Rows;
+use kindling_data::split::ValidationSplit;
+use kindling_models::{DenseStack, DenseStackConfig};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Inputs with fewer nonzero entries than this fraction are multiplied sparsely.
+const SPARSE_DENSITY: f64 = 0.5;
+
+/// Validation rows scored per forward pass.
+const VALID_CHUNK: usize = 1024;
+
+/// What the loop hands back to `fit.rs`.
+pub(crate) struct FusedOutcome<M> {
+    pub(crate) model: M,
+    pub(crate) history: History,
+    pub(crate) best_epoch: usize,
+    pub(crate) best_checkpoint: PathBuf,
+}
+
+/// Everything a fused fit needs.
+pub(crate) struct FusedFit<'a> {
+    pub(crate) config: &'a DenseStackConfig,
+    pub(crate) rows: &'a Rows,
+    pub(crate) split: &'a ValidationSplit,
+    pub(crate) options: &'a FitOptions,
+    pub(crate) device: &'a Device,
+    pub(crate) work_dir: &'a Path,
+    pub(crate) verbosity: Verbosity,
+    /// A loss above this (or NaN) ends the fit: it has diverged.
+    pub(crate) loss_limit: f64,
+}
+
+impl FusedFit<'_> {
+    /// Trains and returns the best epoch's weights wrapped by `wrap` (the model type the
+    /// checkpoints are saved as).
+    pub(crate) fn run<M: Module>(
+        &self,
+        wrap: impl Fn(DenseStack) -> M,
+    ) -> Result<FusedOutcome<M>, TrainError> {
+        let options = self.options;
+        self.device.seed(options.seed);
+        let initial = self.config.try_init(self.device)?;
+        let mut net = Network::from_module(&initial, self.config);
+        let width = self.rows.width();
+        let sparse = SparseRows::from_dense(self.rows.all_features(), width);
+        let inputs = if sparse.density(width) < SPARSE_DENSITY {
+            Inputs::Sparse(&sparse)
+        } else {
+            Inputs::Dense(self.rows.all_features())
+        };
+        let targets = match (self.rows.labels(), self.rows.values()) {
+            (Some(labels), _) => Targets::Classes(labels),
+            (None, Some((values, _))) => Targets::Values(values),
+            (None, None) => {
+                return Err(TrainError::Learner("the rows carry no targets".into()));
+            }
+        };
+        let classifier = matches!(targets, Targets::Classes(_));
+        let mut optimizer = Optimizer::new(options.optimizer, options.learning_rate, &net.layers);
+        let mut rng = StdRng::seed_from_u64(options.seed);
+        let mut ws = net.workspace();
+        let mut order: Vec<usize> = self.split.train.clone().collect();
+        let valid: Vec<usize> = self.split.valid.clone().collect();
+        let batch_size = options.batch_size.min(order.len()).max(1);
+        let checkpoint_dir = self.work_dir.join("checkpoint");
+        std::fs::create_dir_all(&checkpoint_dir).map_err(|e| TrainError::io(&checkpoint_dir, e))?;
+
+        let mut history = History::default();
+        let mut best: Option<(usize, f64, Network)> = None;
+        let mut kept: Vec<PathBuf> = Vec::new();
+        for epoch in 1..=options.epochs {
+            let start = Instant::now();
+            order.shuffle(&mut rng);
+            let bar = self
+                .verbosity
+                .shows_bar()
+                .then(|| epoch_bar(epoch, options.epochs, "train", order.len()));
+            let mut train = Totals::default();
+            for batch in order.chunks(batch_size) {
+                let score = net.gradient(inputs, &targets, batch, &mut ws, &mut rng);
+                optimizer.step(&mut net.layers, &ws.grads);
+                train.add(score, batch.len());
+                if let Some(bar) = &bar {
+                    bar.inc(batch.len() as u64);
+                }
+            }
+            let train_seconds = start.elapsed().as_secs_f64();
+            let mut validation = Totals::default();
+            for chunk in valid.chunks(VALID_CHUNK) {
+                validation.add(net.evaluate(inputs, &targets, chunk, &mut ws), chunk.len());
+            }
+            let record = EpochRecord {
+                epoch,
+                seconds: start.elapsed().as_secs_f64(),
+                train_seconds,
+                loss: train.loss(),
+                accuracy: classifier.then(|| train.accuracy()),
+                val_loss: validation.loss(),
+                val_accuracy: classifier.then(|| validation.accuracy()),
+            };
+            print_epoch_line(
+                self.verbosity,
+                bar.as_ref(),
+                record.keras_line(options.epochs),
+            );
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            let diverged = [record.loss, record.val_loss]
+                .iter()
+                .any(|v| !v.is_finite() || *v > self.loss_limit);
+            let improved = best
+                .as_ref()
+                .is_none_or(|(_, loss, _)| record.val_loss < *loss);
+            if improved && record.val_loss.is_finite() {
+                best = Some((epoch, record.val_loss, net.clone()));
+            }
+            history.epochs.push(record);
+            if diverged {
+                break;
+            }
+            // A checkpoint per epoch; the best and the latest are kept.
+            let checkpoint = checkpoint_path(self.work_dir, epoch);
+            save_weights(
+                &wrap(net.load_into(initial.clone(), self.device)),
+                &checkpoint,
+            )?;
+            let best_epoch = best.as_ref().map_or(0, |(b, _, _)| *b);
+            let best_checkpoint = checkpoint_path(self.work_dir, best_epoch);
+            kept.retain(|old: &PathBuf| {
+                let keep = *old == best_checkpoint;
+                if !keep {
+                    // A stale checkpoint left behind costs disk space, nothing else.
+                    let _ = std::fs::remove_file(old);
+                }
+                keep
+            });
+            kept.push(checkpoint);
+            if options.patience.is_some_and(|p| epoch - best_epoch >= p) {
+                break;
+            }
+        }
+        let (best_epoch, _, best_net) = best.unwrap_or((0, f64::NAN, net));
+        Ok(FusedOutcome {
+            model: wrap(best_net.load_into(initial, self.device)),
+            history,
+            best_epoch,
+            best_checkpoint: checkpoint_path(self.work_dir, best_epoch),
+        })
+    }
+}
+
+/// The checkpoint of `epoch` (the Learner path's name for it).
+pub(crate) fn checkpoint_path(work_dir: &Path, epoch: usize) -> PathBuf {
+    work_dir
+        .join("checkpoint")
+        .join(format!("model-{epoch}.bpk"))
+}
+
+/// Example-weighted sums over an epoch's batches.
+#[derive(Debug, Default)]
+struct Totals {
+    loss: f64,
+    correct: usize,
+    examples: usize,
+}
+
+impl Totals {
+    fn add(&mut self, score: BatchScore, examples: usize) {
+        self.loss += score.loss * examples as f64;
+        self.correct += score.correct;
+        self.examples += examples;
+    }
+
+    fn loss(&self) -> f64 {
+        self.loss / self.examples.max(1) as f64
+    }
+
+    fn accuracy(&self) -> f64 {
+        self.correct as f64 / self.examples.max(1) as f64
+    }
+}
