@@ -1,6 +1,7 @@
 //! `kindling`: train, download and inspect the course's models.
 
 mod backend;
+mod bench;
 mod download;
 mod run_commands;
 mod train;
@@ -27,6 +28,8 @@ enum Command {
     Predict(run_commands::PredictArgs),
     /// Print a Keras-style summary of a run's model or a task's default model.
     Summary(run_commands::SummaryArgs),
+    /// Time training and inference of the MNIST net on the compiled backend.
+    Bench(bench::BenchArgs),
     /// Download data sets from their official sources.
     Download(download::DownloadArgs),
     /// Print the from-scratch chapter step by step: forward propagation, activations, loss,
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => run_commands::evaluate(args),
         Command::Predict(args) => run_commands::predict(args),
         Command::Summary(args) => run_commands::summary(args),
+        Command::Bench(args) => bench::run(args),
         Command::Download(args) => download::run(args),
         Command::Walkthrough(args) => walkthrough::run(args),
     };

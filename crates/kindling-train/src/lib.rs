@@ -8,6 +8,7 @@
 //! [`mnist::train_mnist`] is the whole MNIST recipe, writing a run directory (see
 //! [`run_dir`]).
 
+pub mod bench;
 mod error;
 mod evaluate;
 mod fit;

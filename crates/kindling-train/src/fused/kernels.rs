@@ -118,12 +118,14 @@ impl SparseRows {
         self.values.len() as f64 / (rows * width).max(1) as f64
     }
 
+    #[inline(always)]
     fn row(&self, index: usize) -> (&[u32], &[f32]) {
         let range = self.starts[index]..self.starts[index + 1];
         (&self.columns[range.clone()], &self.values[range])
     }
 
     /// `out[i] = bias + x[rows[i]] · w` for each listed row; `w` is `width × outputs`.
+    #[inline(always)]
     pub(crate) fn times(&self, rows: &[usize], w: &[f32], bias: &[f32], out: &mut [f32]) {
         let outputs = bias.len();
         for (out_row, &index) in out.chunks_exact_mut(outputs).zip(rows) {
@@ -139,6 +141,7 @@ impl SparseRows {
     }
 
     /// `grad += Σ_i x[rows[i]]ᵀ · delta[i]`, the weight gradient of a layer fed these rows.
+    #[inline(always)]
     pub(crate) fn transpose_times(&self, rows: &[usize], delta: &[f32], grad: &mut [f32]) {
         let outputs = delta.len() / rows.len().max(1);
         for (delta_row, &index) in delta.chunks_exact(outputs).zip(rows) {

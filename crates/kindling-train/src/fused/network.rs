@@ -145,6 +145,7 @@ impl Network {
 
     /// Runs `rows` forward; with `dropout` (training), hidden outputs are dropped at random.
     /// Leaves every layer's output in `ws`.
+    #[inline(always)]
     fn forward(
         &self,
         inputs: Inputs,
@@ -206,6 +207,7 @@ impl Network {
 
     /// Loss and correct count of the last forward pass; with `with_gradient`, leaves the loss
     /// gradient with respect to the outputs in `ws.delta`.
+    #[inline(always)]
     fn score(
         &self,
         targets: &Targets,
@@ -269,6 +271,7 @@ impl Network {
     }
 
     /// Scores `rows` without training (no dropout).
+    #[inline(always)]
     pub(crate) fn evaluate(
         &self,
         inputs: Inputs,
@@ -282,6 +285,7 @@ impl Network {
 
     /// Forward and backward over `rows`: the batch's score, with the gradient of its mean loss
     /// (L2 penalty included) left in `ws.grads`.
+    #[inline(always)]
     pub(crate) fn gradient(
         &self,
         inputs: Inputs,
@@ -359,6 +363,7 @@ impl Network {
     }
 }
 
+#[inline(always)]
 fn argmax(values: &[f32]) -> usize {
     let mut best = 0;
     for (i, &v) in values.iter().enumerate() {
@@ -370,6 +375,7 @@ fn argmax(values: &[f32]) -> usize {
 }
 
 /// The activation of one value, as Burn computes it.
+#[inline(always)]
 fn activate(activation: Activation, x: f32) -> f32 {
     match activation {
         Activation::Relu => x.max(0.0),
@@ -380,6 +386,7 @@ fn activate(activation: Activation, x: f32) -> f32 {
 }
 
 /// The activation's slope, from its output `a`.
+#[inline(always)]
 fn slope(activation: Activation, a: f32) -> f32 {
     match activation {
         Activation::Relu => f32::from(a > 0.0),

@@ -39,6 +39,7 @@ impl Optimizer {
     }
 
     /// One update of `layers` with the gradients `grads`.
+    #[inline(always)]
     pub(crate) fn step(&mut self, layers: &mut [Layer], grads: &[Layer]) {
         self.steps += 1;
         let params = layers

@@ -2,7 +2,7 @@
 //! checkpoints and the epoch lines, with the semantics of the Learner path in `fit.rs`.
 
 use super::kernels::SparseRows;
-use super::network::{BatchScore, Inputs, Network, Targets};
+use super::network::{BatchScore, Inputs, Network, Targets, Workspace};
 use super::optimizer::Optimizer;
 use crate::error::TrainError;
 use crate::history::{EpochRecord, History};
@@ -10,6 +10,7 @@ use crate::options::FitOptions;
 use crate::reporter::{Verbosity, epoch_bar, print_epoch_line};
 use crate::run_dir::save_weights;
 use burn::prelude::*;
+use indicatif::ProgressBar;
 use kindling_data::Rows;
 use kindling_data::split::ValidationSplit;
 use kindling_models::{DenseStack, DenseStackConfig};
@@ -81,6 +82,7 @@ impl FusedFit<'_> {
         let checkpoint_dir = self.work_dir.join("checkpoint");
         std::fs::create_dir_all(&checkpoint_dir).map_err(|e| TrainError::io(&checkpoint_dir, e))?;
 
+        let arch = pulp::Arch::new();
         let mut history = History::default();
         let mut best: Option<(usize, f64, Network)> = None;
         let mut kept: Vec<PathBuf> = Vec::new();
@@ -91,20 +93,27 @@ impl FusedFit<'_> {
                 .verbosity
                 .shows_bar()
                 .then(|| epoch_bar(epoch, options.epochs, "train", order.len()));
-            let mut train = Totals::default();
-            for batch in order.chunks(batch_size) {
-                let score = net.gradient(inputs, &targets, batch, &mut ws, &mut rng);
-                optimizer.step(&mut net.layers, &ws.grads);
-                train.add(score, batch.len());
-                if let Some(bar) = &bar {
-                    bar.inc(batch.len() as u64);
-                }
-            }
+            // `dispatch` compiles each pass (everything inlined into it) for the best vector
+            // instructions this CPU has, chosen at run time.
+            let train = arch.dispatch(TrainPass {
+                net: &mut net,
+                optimizer: &mut optimizer,
+                ws: &mut ws,
+                rng: &mut rng,
+                inputs,
+                targets: &targets,
+                order: &order,
+                batch_size,
+                bar: bar.as_ref(),
+            });
             let train_seconds = start.elapsed().as_secs_f64();
-            let mut validation = Totals::default();
-            for chunk in valid.chunks(VALID_CHUNK) {
-                validation.add(net.evaluate(inputs, &targets, chunk, &mut ws), chunk.len());
-            }
+            let validation = arch.dispatch(ValidationPass {
+                net: &net,
+                ws: &mut ws,
+                inputs,
+                targets: &targets,
+                rows: &valid,
+            });
             let record = EpochRecord {
                 epoch,
                 seconds: start.elapsed().as_secs_f64(),
@@ -173,6 +182,62 @@ pub(crate) fn checkpoint_path(work_dir: &Path, epoch: usize) -> PathBuf {
         .join(format!("model-{epoch}.bpk"))
 }
 
+/// One epoch of training steps over `order`.
+struct TrainPass<'a, 'b> {
+    net: &'a mut Network,
+    optimizer: &'a mut Optimizer,
+    ws: &'a mut Workspace,
+    rng: &'a mut StdRng,
+    inputs: Inputs<'b>,
+    targets: &'a Targets<'b>,
+    order: &'a [usize],
+    batch_size: usize,
+    bar: Option<&'a ProgressBar>,
+}
+
+impl pulp::WithSimd for TrainPass<'_, '_> {
+    type Output = Totals;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) -> Totals {
+        let mut totals = Totals::default();
+        for batch in self.order.chunks(self.batch_size) {
+            let score = self
+                .net
+                .gradient(self.inputs, self.targets, batch, self.ws, self.rng);
+            self.optimizer.step(&mut self.net.layers, &self.ws.grads);
+            totals.add(score, batch.len());
+            if let Some(bar) = self.bar {
+                bar.inc(batch.len() as u64);
+            }
+        }
+        totals
+    }
+}
+
+/// Scoring the validation rows.
+struct ValidationPass<'a, 'b> {
+    net: &'a Network,
+    ws: &'a mut Workspace,
+    inputs: Inputs<'b>,
+    targets: &'a Targets<'b>,
+    rows: &'a [usize],
+}
+
+impl pulp::WithSimd for ValidationPass<'_, '_> {
+    type Output = Totals;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) -> Totals {
+        let mut totals = Totals::default();
+        for chunk in self.rows.chunks(VALID_CHUNK) {
+            let score = self.net.evaluate(self.inputs, self.targets, chunk, self.ws);
+            totals.add(score, chunk.len());
+        }
+        totals
+    }
+}
+
 /// Example-weighted sums over an epoch's batches.
 #[derive(Debug, Default)]
 struct Totals {
@@ -182,6 +247,7 @@ struct Totals {
 }
 
 impl Totals {
+    #[inline(always)]
     fn add(&mut self, score: BatchScore, examples: usize) {
         self.loss += score.loss * examples as f64;
         self.correct += score.correct;
