@@ -10,6 +10,7 @@
 
 mod error;
 mod evaluate;
+pub mod export;
 mod fit;
 mod history;
 pub mod mnist;
