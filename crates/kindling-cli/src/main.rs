@@ -3,6 +3,7 @@
 mod backend;
 mod bench;
 mod download;
+mod export;
 mod run_commands;
 mod train;
 mod walkthrough;
@@ -26,6 +27,8 @@ enum Command {
     Evaluate(run_commands::EvaluateArgs),
     /// Predict with a saved model for every row of a CSV file.
     Predict(run_commands::PredictArgs),
+    /// Write a run's weights as safetensors, for PyTorch and other tools.
+    Export(export::ExportArgs),
     /// Print a Keras-style summary of a run's model or a task's default model.
     Summary(run_commands::SummaryArgs),
     /// Time training and inference of the MNIST net on the compiled backend.
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => run_commands::predict(args),
         Command::Summary(args) => run_commands::summary(args),
         Command::Bench(args) => bench::run(args),
+        Command::Export(args) => export::run(args),
         Command::Download(args) => download::run(args),
         Command::Walkthrough(args) => walkthrough::run(args),
     };

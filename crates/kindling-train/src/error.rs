@@ -46,6 +46,14 @@ pub enum TrainError {
         /// What went wrong.
         reason: String,
     },
+    /// A model could not be exported to another format.
+    #[error("exporting to {path}: {reason}")]
+    Export {
+        /// The file being written.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
     /// A file in the run directory could not be written or read.
     #[error("{path}: {source}")]
     Io {

@@ -11,6 +11,7 @@
 pub mod bench;
 mod error;
 mod evaluate;
+pub mod export;
 mod fit;
 mod fused;
 mod history;
