@@ -1,6 +1,8 @@
 //! `cargo xtask <command> [--backend NAME] [ARGS...]`: builds the `kindling` CLI in release
 //! mode with the backend feature `NAME` (default: flex) and runs `kindling <command> ARGS...`.
 
+mod side_by_side;
+
 use anyhow::{Context, Result, bail};
 use std::process::{Command, ExitCode};
 
@@ -16,6 +18,9 @@ commands:
   download [SET]     fetch data sets: mnist, wages, titanic or all
   walkthrough [TOPIC]
                      the from-scratch chapter, printed step by step
+  bench              training and inference speed of the MNIST net on the backend
+  side-by-side       Kindling, PyTorch and Keras on MNIST back to back, with ratios
+                     (`cargo xtask side-by-side --help`)
   <other>            any other kindling command
 
 options:
@@ -35,6 +40,10 @@ fn run() -> Result<ExitCode> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     if args.is_empty() || matches!(args[0].as_str(), "-h" | "--help" | "help") {
         println!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args[0] == "side-by-side" {
+        side_by_side::run(&args[1..])?;
         return Ok(ExitCode::SUCCESS);
     }
     let backend = take_backend(&mut args)?;

@@ -1,0 +1,363 @@
+//! `cargo xtask side-by-side`: Kindling, PyTorch and Keras train the course's MNIST net back to
+//! back on this machine, and the ratios are printed.
+//!
+//! The reference scripts live in `../shared/reference` (or `--reference DIR`); install them
+//! once with their `install.sh`, which makes a virtualenv in
+//! `$HOME/.cache/kindling-reference-venv`.
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const USAGE: &str = "usage: cargo xtask side-by-side [--batch-sizes 32,128] [--epochs 10]
+       [--data-dir DIR] [--reference DIR] [--python PATH] [--out DIR] [--skip-keras]
+
+Trains MNIST 784-50-50-10 with Kindling (flex, release), PyTorch (1 and 2 threads) and Keras
+on the same data, split and settings, one after the other, and prints samples/s, test accuracy,
+peak memory and Kindling's speed ratios. Results go to DIR/side-by-side.json.";
+
+/// What the command was asked to do.
+struct Options {
+    batch_sizes: Vec<usize>,
+    epochs: usize,
+    data_dir: PathBuf,
+    reference: PathBuf,
+    python: PathBuf,
+    out: PathBuf,
+    keras: bool,
+}
+
+/// One framework's result at one batch size.
+struct Row {
+    name: String,
+    batch: usize,
+    train_only: f64,
+    with_validation: f64,
+    test_accuracy: f64,
+    peak_mib: Option<f64>,
+}
+
+/// Runs the comparison.
+pub fn run(args: &[String]) -> Result<()> {
+    let Some(options) = parse(args)? else {
+        println!("{USAGE}");
+        return Ok(());
+    };
+    for script in ["torch_mnist.py", "keras_mnist.py", "common.py"] {
+        let path = options.reference.join(script);
+        if !path.is_file() {
+            bail!(
+                "{} not found; pass --reference DIR (the folder with the Keras and PyTorch scripts)",
+                path.display()
+            );
+        }
+    }
+    if !options.python.is_file() {
+        bail!(
+            "{} not found; install the reference frameworks with {}/install.sh or pass --python PATH",
+            options.python.display(),
+            options.reference.display()
+        );
+    }
+    let kindling = build_kindling()?;
+    std::fs::create_dir_all(&options.out)
+        .with_context(|| format!("cannot create {}", options.out.display()))?;
+    let mut rows = Vec::new();
+    for &batch in &options.batch_sizes {
+        rows.push(run_kindling(&kindling, &options, batch)?);
+        for threads in [1, 2] {
+            rows.push(run_reference(
+                &options,
+                "torch_mnist.py",
+                batch,
+                Some(threads),
+            )?);
+        }
+        if options.keras {
+            rows.push(run_reference(&options, "keras_mnist.py", batch, None)?);
+        }
+    }
+    let report = report(&rows, &options.batch_sizes);
+    print!("{report}");
+    let json_rows: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({"name": r.name, "batch_size": r.batch,
+                "train_samples_per_second": r.train_only,
+                "epoch_samples_per_second": r.with_validation,
+                "test_accuracy": r.test_accuracy, "peak_rss_mib": r.peak_mib})
+        })
+        .collect();
+    let path = options.out.join("side-by-side.json");
+    let text =
+        serde_json::to_string_pretty(&json!({"epochs": options.epochs, "results": json_rows}))?;
+    let temporary = path.with_extension("json.tmp");
+    std::fs::write(&temporary, text + "\n")
+        .and_then(|()| std::fs::rename(&temporary, &path))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    println!("Wrote {}", path.display());
+    Ok(())
+}
+
+fn parse(args: &[String]) -> Result<Option<Options>> {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let mut options = Options {
+        batch_sizes: vec![32, 128],
+        epochs: 10,
+        data_dir: std::env::var_os("KINDLING_DATA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("data")),
+        reference: PathBuf::from("../shared/reference"),
+        python: home.join(".cache/kindling-reference-venv/bin/python"),
+        out: PathBuf::from("runs/side-by-side"),
+        keras: true,
+    };
+    let mut i = 0;
+    while i < args.len() {
+        let flag = args[i].as_str();
+        if matches!(flag, "-h" | "--help") {
+            return Ok(None);
+        }
+        if flag == "--skip-keras" {
+            options.keras = false;
+            i += 1;
+            continue;
+        }
+        let value = args
+            .get(i + 1)
+            .with_context(|| format!("{flag} needs a value\n\n{USAGE}"))?;
+        match flag {
+            "--batch-sizes" => {
+                options.batch_sizes = value
+                    .split(',')
+                    .map(|b| match b.trim().parse::<usize>() {
+                        Ok(n) if n > 0 => Ok(n),
+                        _ => bail!(
+                            "invalid --batch-sizes `{value}`: give positive integers, e.g. 32,128"
+                        ),
+                    })
+                    .collect::<Result<_>>()?;
+            }
+            "--epochs" => {
+                options.epochs = match value.parse::<usize>() {
+                    Ok(n) if n >= 2 => n,
+                    _ => bail!("invalid --epochs `{value}`: at least 2 (the first is a warm-up)"),
+                }
+            }
+            "--data-dir" => options.data_dir = PathBuf::from(value),
+            "--reference" => options.reference = PathBuf::from(value),
+            "--python" => options.python = PathBuf::from(value),
+            "--out" => options.out = PathBuf::from(value),
+            _ => bail!("unknown option `{flag}`\n\n{USAGE}"),
+        }
+        i += 2;
+    }
+    Ok(Some(options))
+}
+
+/// Builds the flex CLI in release mode and returns the binary's path.
+fn build_kindling() -> Result<PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args([
+            "build",
+            "--release",
+            "--package",
+            "kindling-cli",
+            "--bin",
+            "kindling",
+        ])
+        .args(["--message-format", "json-render-diagnostics"])
+        .stderr(Stdio::inherit())
+        .output()
+        .context("cannot run cargo")?;
+    if !output.status.success() {
+        bail!("building kindling failed");
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "kindling")
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .context("cargo did not report the kindling binary")
+}
+
+fn run_kindling(kindling: &Path, options: &Options, batch: usize) -> Result<Row> {
+    let run_dir = options.out.join(format!("kindling-b{batch}"));
+    let mut command = Command::new(kindling);
+    command
+        .args([
+            "train",
+            "mnist",
+            "--quiet",
+            "--batch-size",
+            &batch.to_string(),
+        ])
+        .args(["--epochs", &options.epochs.to_string()])
+        .arg("--data-dir")
+        .arg(&options.data_dir)
+        .arg("--out")
+        .arg(&run_dir);
+    println!("kindling, batch {batch} ...");
+    let (_, peak_mib) = run_measured(command)?;
+    let metrics: Value = read_json(&run_dir.join("metrics.json"))?;
+    let history = std::fs::read_to_string(run_dir.join("history.csv"))
+        .with_context(|| format!("cannot read {}/history.csv", run_dir.display()))?;
+    // Whole epochs (validation included) after the first, as the reference scripts time them.
+    let mut seconds: Vec<f64> = history
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split(',').nth(1)?.parse().ok())
+        .collect();
+    let examples = number(&metrics, "train_examples")?;
+    Ok(Row {
+        name: format!("kindling ({})", metrics["engine"].as_str().unwrap_or("?")),
+        batch,
+        train_only: number(&metrics, "train_samples_per_second")?,
+        with_validation: examples / median(&mut seconds),
+        test_accuracy: number(&metrics, "test_accuracy")?,
+        peak_mib,
+    })
+}
+
+fn run_reference(
+    options: &Options,
+    script: &str,
+    batch: usize,
+    threads: Option<usize>,
+) -> Result<Row> {
+    let mut command = Command::new(&options.python);
+    command
+        .arg(options.reference.join(script))
+        .args([
+            "--batch",
+            &batch.to_string(),
+            "--epochs",
+            &options.epochs.to_string(),
+        ])
+        .env("REFERENCE_DATA", &options.data_dir)
+        .env("REFERENCE_RESULTS", options.out.join("reference-results"))
+        .env("TF_CPP_MIN_LOG_LEVEL", "2");
+    let framework = script.trim_end_matches("_mnist.py");
+    let name = match threads {
+        Some(t) => {
+            command.args(["--threads", &t.to_string()]);
+            // Spin-waiting OpenMP threads are very slow on a busy 2-core machine.
+            command.env("OMP_WAIT_POLICY", "PASSIVE");
+            format!("{framework} ({t} thread{})", if t == 1 { "" } else { "s" })
+        }
+        None => framework.to_string(),
+    };
+    println!("{name}, batch {batch} ...");
+    let (stdout, peak_mib) = run_measured(command)?;
+    let result: Value = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .and_then(|rest| rest.split_once(' '))
+        .and_then(|(_, json)| serde_json::from_str(json).ok())
+        .with_context(|| format!("{script} printed no RESULT line"))?;
+    Ok(Row {
+        name,
+        batch,
+        train_only: number(&result, "train_samples_per_s_train_only")?,
+        with_validation: number(&result, "train_samples_per_s")?,
+        test_accuracy: number(&result, "test_acc")?,
+        peak_mib,
+    })
+}
+
+/// Runs `command` to completion, watching its peak resident memory (Linux), and returns its
+/// standard output.
+fn run_measured(mut command: Command) -> Result<(String, Option<f64>)> {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start {:?}", command.get_program()))?;
+    let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
+    let mut peak = None;
+    while child.try_wait()?.is_none() {
+        if let Some(kib) = std::fs::read_to_string(&status_file)
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .map(str::to_owned)
+            })
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        {
+            peak = Some(kib / 1024.0);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output()?;
+    if !output.status.success() {
+        bail!(
+            "{:?} failed:\n{}",
+            command.get_program(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok((String::from_utf8_lossy(&output.stdout).into_owned(), peak))
+}
+
+fn report(rows: &[Row], batch_sizes: &[usize]) -> String {
+    let mut text = String::from(
+        "\nframework          batch  train samples/s  epoch samples/s  test acc  peak RSS\n",
+    );
+    for r in rows {
+        text.push_str(&format!(
+            "{:<18} {:>5}  {:>15.0}  {:>15.0}  {:>8.4}  {:>8}\n",
+            r.name,
+            r.batch,
+            r.train_only,
+            r.with_validation,
+            r.test_accuracy,
+            r.peak_mib.map_or("-".into(), |m| format!("{m:.0} MiB"))
+        ));
+    }
+    text.push_str("\nKindling's training speed (training steps only) relative to:\n");
+    for &batch in batch_sizes {
+        let at = |prefix: &str| {
+            rows.iter()
+                .filter(|r| r.batch == batch && r.name.starts_with(prefix))
+                .max_by(|a, b| a.train_only.total_cmp(&b.train_only))
+        };
+        let Some(ours) = at("kindling") else { continue };
+        for other in ["torch", "keras"] {
+            if let Some(theirs) = at(other) {
+                text.push_str(&format!(
+                    "  batch {batch}: {:.2}x {} (its best setting); test accuracy {:+.4}\n",
+                    ours.train_only / theirs.train_only,
+                    theirs.name,
+                    ours.test_accuracy - theirs.test_accuracy
+                ));
+            }
+        }
+    }
+    text
+}
+
+fn read_json(path: &Path) -> Result<Value> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))
+}
+
+fn number(value: &Value, key: &str) -> Result<f64> {
+    value[key]
+        .as_f64()
+        .with_context(|| format!("result has no number `{key}`"))
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
