@@ -154,3 +154,51 @@ fn the_same_seed_gives_the_same_history() {
     }
     assert_ne!(history_column(&a, "loss"), history_column(&c, "loss"));
 }
+
+#[test]
+fn diagnostics_add_columns_and_charts_without_changing_training() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain");
+    let diagnosed = dir.path().join("diagnosed");
+    let quick = ["--epochs", "2", "--quiet"];
+    train(&plain, &quick);
+    train(&diagnosed, &[&quick[..], &["--diagnostics"]].concat());
+    assert_eq!(
+        history_column(&plain, "loss"),
+        history_column(&diagnosed, "loss")
+    );
+    for layer in 1..=3 {
+        for norm in history_column(&diagnosed, &format!("grad_norm_{layer}")) {
+            let norm: f64 = norm.parse().unwrap();
+            assert!(norm.is_finite() && norm > 0.0, "layer {layer}: {norm}");
+        }
+    }
+    for layer in 1..=2 {
+        for fraction in history_column(&diagnosed, &format!("dead_relu_{layer}")) {
+            let fraction: f64 = fraction.parse().unwrap();
+            assert!((0.0..=1.0).contains(&fraction), "layer {layer}: {fraction}");
+        }
+    }
+    assert!(diagnosed.join("gradient_norms.png").is_file());
+    assert!(diagnosed.join("dead_relu.png").is_file());
+
+    // tanh units cannot die: the dead-unit columns stay empty and no chart is drawn.
+    let tanh = dir.path().join("tanh");
+    train(
+        &tanh,
+        &[&quick[..], &["--diagnostics", "--activation", "tanh"]].concat(),
+    );
+    assert!(
+        history_column(&tanh, "dead_relu_1")
+            .iter()
+            .all(String::is_empty)
+    );
+    assert!(!tanh.join("dead_relu.png").exists());
+
+    let refused = common::train_mnist(
+        &data_dir(),
+        &dir.path().join("learner"),
+        &["--epochs", "1", "--diagnostics", "--engine", "learner"],
+    );
+    common::assert_clean_failure(&refused, "--diagnostics");
+}

@@ -138,6 +138,10 @@ pub struct TrainArgs {
     /// Training loop: auto (fused on CPU backends, burn's Learner on GPUs), fused or learner.
     #[arg(long, default_value = "auto")]
     engine: Engine,
+    /// Record each layer's gradient norm and dead ReLU units per epoch (history.csv columns,
+    /// gradient_norms.png, dead_relu.png).
+    #[arg(long)]
+    diagnostics: bool,
 }
 
 /// Trains the task and reports where the run directory is.
@@ -153,6 +157,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         patience: args.patience,
         seed: args.seed,
         engine: args.engine,
+        diagnostics: args.diagnostics,
     };
     options.validate()?;
     let hidden = args.hidden.unwrap_or_else(|| task.default_hidden());

@@ -1,5 +1,6 @@
 //! Fitting a model with burn-train's `Learner`, the way Keras's `model.fit` does.
 
+use crate::diagnostics::EpochDiagnostics;
 use crate::error::TrainError;
 use crate::fused::{self, FusedFit, checkpoint_path};
 use crate::history::{EpochRecord, History};
@@ -44,6 +45,8 @@ pub struct FitResult<M> {
     pub best_checkpoint: PathBuf,
     /// The training loop that ran: [`Engine::Fused`] or [`Engine::Learner`].
     pub engine: Engine,
+    /// Per-epoch gradient norms and dead-unit fractions, when `FitOptions::diagnostics` asked.
+    pub diagnostics: Option<Vec<EpochDiagnostics>>,
 }
 
 /// Trains a classifier built from `config` on class-labelled `rows`.
@@ -73,6 +76,7 @@ pub fn fit_classifier(
     if run.fused(device) {
         return run.launch_fused(config, &rows, split, device, |stack| stack);
     }
+    run.refuse_diagnostics()?;
     let model = config.try_init(&autodiff)?;
     let (train, valid) = loaders(
         ClassificationBatcher::new(rows),
@@ -109,6 +113,7 @@ pub fn fit_regressor(
     if run.fused(device) {
         return run.launch_fused(config, &rows, split, device, RegressionMlp::new);
     }
+    run.refuse_diagnostics()?;
     let model = RegressionMlp::new(config.try_init(&autodiff)?);
     let (train, valid) = loaders(
         RegressionBatcher::new(rows),
@@ -197,6 +202,18 @@ impl Run<'_> {
         }
     }
 
+    /// Diagnostics come from the fused engine only.
+    fn refuse_diagnostics(&self) -> Result<(), TrainError> {
+        if !self.options.diagnostics {
+            return Ok(());
+        }
+        Err(TrainError::InvalidOption {
+            name: "--diagnostics",
+            value: "with the learner engine".into(),
+            reason: "gradient norms and dead units are recorded by the fused engine; use --engine fused (or a CPU backend)".into(),
+        })
+    }
+
     /// Trains `config` on the fused engine (see [`crate::fused`]); `wrap` turns the stack into
     /// the model type the checkpoints hold.
     fn launch_fused<M: Module>(
@@ -232,6 +249,7 @@ impl Run<'_> {
             split,
             best_checkpoint: outcome.best_checkpoint,
             engine: Engine::Fused,
+            diagnostics: outcome.diagnostics,
         })
     }
 
@@ -288,6 +306,7 @@ impl Run<'_> {
             split,
             best_checkpoint,
             engine: Engine::Learner,
+            diagnostics: None,
         })
     }
 }

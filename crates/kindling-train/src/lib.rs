@@ -9,6 +9,7 @@
 //! [`run_dir`]).
 
 pub mod bench;
+pub mod diagnostics;
 mod error;
 mod evaluate;
 pub mod export;

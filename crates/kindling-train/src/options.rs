@@ -137,6 +137,9 @@ pub struct FitOptions {
     /// The training loop.
     #[serde(default)]
     pub engine: Engine,
+    /// Record per-layer gradient norms and dead ReLU units each epoch (fused engine).
+    #[serde(default)]
+    pub diagnostics: bool,
 }
 
 impl Default for FitOptions {
@@ -152,6 +155,7 @@ impl Default for FitOptions {
             patience: None,
             seed: 0,
             engine: Engine::Auto,
+            diagnostics: false,
         }
     }
 }

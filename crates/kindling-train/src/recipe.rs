@@ -1,5 +1,6 @@
 //! What every training recipe shares: the run configuration and writing the run directory.
 
+use crate::diagnostics::append_to_history;
 use crate::error::TrainError;
 use crate::evaluate::Evaluation;
 use crate::fit::FitResult;
@@ -7,7 +8,8 @@ use crate::options::FitOptions;
 use crate::plot::training_curves;
 use crate::reporter::Verbosity;
 use crate::run_dir::{
-    CONFIG_FILE, HISTORY_FILE, METRICS_FILE, RunMetrics, WEIGHTS_FILE, save_weights, write_json,
+    CONFIG_FILE, HISTORY_FILE, METRICS_FILE, RunMetrics, WEIGHTS_FILE, save_weights, write_atomic,
+    write_json,
 };
 use burn::prelude::*;
 use kindling_data::scale::Scaler;
@@ -112,7 +114,16 @@ pub fn write_run<M: Module>(
         weights_sha256,
     };
     write_json(&out.join(CONFIG_FILE), config)?;
-    fit.history.write_csv(&out.join(HISTORY_FILE))?;
+    match &fit.diagnostics {
+        Some(diagnostics) => {
+            let csv = append_to_history(&fit.history.to_csv(), diagnostics);
+            write_atomic(&out.join(HISTORY_FILE), csv.as_bytes())?;
+            if let Err(e) = crate::diagnostics::plot(diagnostics, out) {
+                eprintln!("warning: {e}; the run's other files are complete");
+            }
+        }
+        None => fit.history.write_csv(&out.join(HISTORY_FILE))?,
+    }
     write_json(&out.join(METRICS_FILE), &metrics)?;
     if let Err(e) = training_curves(&fit.history, out) {
         eprintln!("warning: {e}; the run's other files are complete");

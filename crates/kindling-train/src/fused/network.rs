@@ -72,7 +72,19 @@ pub(crate) struct BatchScore {
     pub(crate) correct: usize,
 }
 
+impl Workspace {
+    /// The output of layer `layer` for the last batch run forward, row-major.
+    pub(crate) fn layer_output(&self, layer: usize) -> &[f32] {
+        &self.outputs[layer]
+    }
+}
+
 impl Network {
+    /// Whether hidden layer `layer` (from 0) uses ReLU.
+    pub(crate) fn is_relu(&self, layer: usize) -> bool {
+        self.activations.get(layer) == Some(&Activation::Relu)
+    }
+
     /// The weights of `model`, built from `config`.
     pub(crate) fn from_module(model: &DenseStack, config: &DenseStackConfig) -> Self {
         let layers = model

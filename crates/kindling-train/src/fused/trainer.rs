@@ -4,6 +4,7 @@
 use super::kernels::SparseRows;
 use super::network::{BatchScore, Inputs, Network, Targets, Workspace};
 use super::optimizer::Optimizer;
+use crate::diagnostics::EpochDiagnostics;
 use crate::error::TrainError;
 use crate::history::{EpochRecord, History};
 use crate::options::FitOptions;
@@ -32,6 +33,8 @@ pub(crate) struct FusedOutcome<M> {
     pub(crate) history: History,
     pub(crate) best_epoch: usize,
     pub(crate) best_checkpoint: PathBuf,
+    /// Per-epoch diagnostics, when the options ask for them.
+    pub(crate) diagnostics: Option<Vec<EpochDiagnostics>>,
 }
 
 /// Everything a fused fit needs.
@@ -83,6 +86,7 @@ impl FusedFit<'_> {
         std::fs::create_dir_all(&checkpoint_dir).map_err(|e| TrainError::io(&checkpoint_dir, e))?;
 
         let arch = pulp::Arch::new();
+        let mut diagnostics = Vec::new();
         let mut history = History::default();
         let mut best: Option<(usize, f64, Network)> = None;
         let mut kept: Vec<PathBuf> = Vec::new();
@@ -95,6 +99,10 @@ impl FusedFit<'_> {
                 .then(|| epoch_bar(epoch, options.epochs, "train", order.len()));
             // `dispatch` compiles each pass (everything inlined into it) for the best vector
             // instructions this CPU has, chosen at run time.
+            let mut grad_norm_sums = vec![0.0; net.layers.len()];
+            let hidden = &net.layers[..net.layers.len() - 1];
+            let mut alive: Vec<Vec<bool>> = hidden.iter().map(|l| vec![false; l.outputs]).collect();
+            let diagnose = options.diagnostics;
             let train = arch.dispatch(TrainPass {
                 net: &mut net,
                 optimizer: &mut optimizer,
@@ -105,6 +113,7 @@ impl FusedFit<'_> {
                 order: &order,
                 batch_size,
                 bar: bar.as_ref(),
+                grad_norm_sums: diagnose.then_some(&mut grad_norm_sums),
             });
             let train_seconds = start.elapsed().as_secs_f64();
             let validation = arch.dispatch(ValidationPass {
@@ -113,7 +122,24 @@ impl FusedFit<'_> {
                 inputs,
                 targets: &targets,
                 rows: &valid,
+                alive: diagnose.then_some(&mut alive),
             });
+            if diagnose {
+                let steps = order.len().div_ceil(batch_size).max(1) as f64;
+                diagnostics.push(EpochDiagnostics {
+                    epoch,
+                    grad_norms: grad_norm_sums.iter().map(|s| s / steps).collect(),
+                    dead_fractions: alive
+                        .iter()
+                        .enumerate()
+                        .map(|(layer, units)| {
+                            net.is_relu(layer).then(|| {
+                                units.iter().filter(|a| !**a).count() as f64 / units.len() as f64
+                            })
+                        })
+                        .collect(),
+                });
+            }
             let record = EpochRecord {
                 epoch,
                 seconds: start.elapsed().as_secs_f64(),
@@ -171,6 +197,7 @@ impl FusedFit<'_> {
             history,
             best_epoch,
             best_checkpoint: checkpoint_path(self.work_dir, best_epoch),
+            diagnostics: options.diagnostics.then_some(diagnostics),
         })
     }
 }
@@ -193,18 +220,30 @@ struct TrainPass<'a, 'b> {
     order: &'a [usize],
     batch_size: usize,
     bar: Option<&'a ProgressBar>,
+    /// Per layer, the sum over steps of the weight gradient's norm, when diagnosing.
+    grad_norm_sums: Option<&'a mut Vec<f64>>,
 }
 
 impl pulp::WithSimd for TrainPass<'_, '_> {
     type Output = Totals;
 
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _: S) -> Totals {
+    fn with_simd<S: pulp::Simd>(mut self, _: S) -> Totals {
         let mut totals = Totals::default();
         for batch in self.order.chunks(self.batch_size) {
             let score = self
                 .net
                 .gradient(self.inputs, self.targets, batch, self.ws, self.rng);
+            if let Some(sums) = self.grad_norm_sums.as_deref_mut() {
+                for (sum, grad) in sums.iter_mut().zip(&self.ws.grads) {
+                    *sum += grad
+                        .weight
+                        .iter()
+                        .map(|&g| (g * g) as f64)
+                        .sum::<f64>()
+                        .sqrt();
+                }
+            }
             self.optimizer.step(&mut self.net.layers, &self.ws.grads);
             totals.add(score, batch.len());
             if let Some(bar) = self.bar {
@@ -222,17 +261,27 @@ struct ValidationPass<'a, 'b> {
     inputs: Inputs<'b>,
     targets: &'a Targets<'b>,
     rows: &'a [usize],
+    /// Per hidden layer and unit, whether it output anything above zero, when diagnosing.
+    alive: Option<&'a mut Vec<Vec<bool>>>,
 }
 
 impl pulp::WithSimd for ValidationPass<'_, '_> {
     type Output = Totals;
 
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _: S) -> Totals {
+    fn with_simd<S: pulp::Simd>(mut self, _: S) -> Totals {
         let mut totals = Totals::default();
         for chunk in self.rows.chunks(VALID_CHUNK) {
             let score = self.net.evaluate(self.inputs, self.targets, chunk, self.ws);
             totals.add(score, chunk.len());
+            if let Some(alive) = self.alive.as_deref_mut() {
+                for (layer, units) in alive.iter_mut().enumerate() {
+                    let width = units.len();
+                    for row in self.ws.layer_output(layer).chunks_exact(width) {
+                        units.iter_mut().zip(row).for_each(|(a, &v)| *a |= v > 0.0);
+                    }
+                }
+            }
         }
         totals
     }
