@@ -315,6 +315,7 @@ mod tests {
         let metrics = RunMetrics {
             task: "drug".into(),
             backend: "flex".into(),
+            engine: "fused".into(),
             device: "test".into(),
             epochs_run: 1,
             stopped_early: false,
