@@ -142,24 +142,88 @@ pub fn load_weights(
 }
 
 /// Loads the weights at `path` into `fresh`, a newly built module of the right architecture.
-/// A missing file, a truncated or malformed one, or weights of another architecture are
-/// errors that name the file.
+/// The file is read into memory first (burn's file loader reads tensors lazily, from a file
+/// that may be gone by then). A missing file, a truncated or malformed one, or weights of
+/// another architecture are errors that name the file.
 pub fn load_record_into<M: Module>(fresh: M, path: &Path) -> Result<M, TrainError> {
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => TrainError::Record {
+            path: path.to_path_buf(),
+            reason: "weights file not found".into(),
+        },
+        _ => TrainError::io(path, e),
+    })?;
+    load_record_from_bytes(fresh, bytes, path)
+}
+
+/// Loads burnpack `bytes`, read from `path`, into `fresh`; as [`load_record_into`].
+pub fn load_record_from_bytes<M: Module>(
+    fresh: M,
+    bytes: Vec<u8>,
+    path: &Path,
+) -> Result<M, TrainError> {
     let fail = |reason: String| TrainError::Record {
         path: path.to_path_buf(),
         reason,
     };
-    if !path.is_file() {
-        return Err(fail("weights file not found".into()));
-    }
-    let record = ModuleRecord::load(path).map_err(|e| {
-        fail(format!(
-            "not a readable burnpack file ({e}); retrain the model"
-        ))
-    })?;
+    let record =
+        ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes)).map_err(|e| {
+            fail(format!(
+                "not a readable burnpack file ({e}); retrain the model"
+            ))
+        })?;
     fresh.try_load_record(record).map_err(|e| {
         fail(format!(
             "the weights do not fit the configured model ({e}); was it trained with another architecture?"
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kindling_models::Activation;
+
+    #[test]
+    fn loaded_weights_outlive_their_file() {
+        let device = Device::flex();
+        let config = DenseStackConfig::uniform(3, &[4], Activation::Relu, 2);
+        let net = config.init(&device);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(WEIGHTS_FILE);
+        let sha = save_weights(&net, &path).unwrap();
+        assert_eq!(sha, sha256_hex(&std::fs::read(&path).unwrap()));
+        let loaded = load_weights(&config, &path, &device).unwrap();
+        // burn's file loader would read the tensors from here later; ours has them already.
+        drop(dir);
+        let x = Tensor::<2>::ones([2, 3], &device);
+        let a = net
+            .forward(x.clone())
+            .into_data()
+            .iter::<f32>()
+            .collect::<Vec<_>>();
+        let b = loaded
+            .forward(x)
+            .into_data()
+            .iter::<f32>()
+            .collect::<Vec<_>>();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn missing_and_malformed_weights_are_named() {
+        let device = Device::flex();
+        let config = DenseStackConfig::uniform(3, &[4], Activation::Relu, 2);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(WEIGHTS_FILE);
+        let err = load_weights(&config, &path, &device)
+            .unwrap_err()
+            .to_string();
+        assert!(err.ends_with("model.bpk: weights file not found"), "{err}");
+        std::fs::write(&path, b"not burnpack").unwrap();
+        let err = load_weights(&config, &path, &device)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a readable burnpack file"), "{err}");
+    }
 }

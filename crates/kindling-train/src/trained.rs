@@ -4,7 +4,7 @@
 use crate::error::TrainError;
 use crate::evaluate::{Evaluation, evaluate_classifier, evaluate_regressor};
 use crate::recipe::{ModelKind, RunConfig, read_config, read_metrics};
-use crate::run_dir::{RunMetrics, WEIGHTS_FILE, load_record_into, sha256_hex};
+use crate::run_dir::{RunMetrics, WEIGHTS_FILE, load_record_from_bytes, sha256_hex};
 use crate::tabular::TabularTask;
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
@@ -68,12 +68,16 @@ pub fn load_run(dir: &Path, device: &Device) -> Result<LoadedRun, TrainError> {
             ),
         });
     }
+    // Load the bytes that were checked, not the file again.
     let model = match config.kind {
-        ModelKind::Classifier => {
-            TrainedModel::Classifier(load_record_into(config.model.try_init(device)?, &weights)?)
-        }
-        ModelKind::Regressor => TrainedModel::Regressor(load_record_into(
+        ModelKind::Classifier => TrainedModel::Classifier(load_record_from_bytes(
+            config.model.try_init(device)?,
+            bytes,
+            &weights,
+        )?),
+        ModelKind::Regressor => TrainedModel::Regressor(load_record_from_bytes(
             RegressionMlp::new(config.model.try_init(device)?),
+            bytes,
             &weights,
         )?),
     };
@@ -85,6 +89,35 @@ pub fn load_run(dir: &Path, device: &Device) -> Result<LoadedRun, TrainError> {
     })
 }
 
+impl TrainedModel {
+    /// Predictions for row-major `features` of `width` columns, as they are (no scaling): class
+    /// probabilities for a classifier (Keras's `model.predict`), values for a regressor. Returns
+    /// the outputs, row-major, and the number of outputs per row.
+    pub fn predict(&self, features: Vec<f32>, width: usize, device: &Device) -> (Vec<f32>, usize) {
+        let rows = features.len() / width.max(1);
+        let inputs = Tensor::<2>::from_data(TensorData::new(features, [rows, width]), device);
+        let outputs = match self {
+            TrainedModel::Classifier(net) => softmax(net.forward(inputs), 1),
+            TrainedModel::Regressor(net) => net.forward(inputs),
+        };
+        let columns = outputs.dims()[1];
+        (outputs.into_data().iter::<f32>().collect(), columns)
+    }
+
+    /// Scores the model on the rows `range` of `rows` (Keras's `model.evaluate`).
+    pub fn evaluate(
+        &self,
+        rows: Arc<Rows>,
+        range: std::ops::Range<usize>,
+        device: &Device,
+    ) -> Evaluation {
+        match self {
+            TrainedModel::Classifier(net) => evaluate_classifier(net, rows, range, device),
+            TrainedModel::Regressor(net) => evaluate_regressor(net, rows, range, device),
+        }
+    }
+}
+
 impl LoadedRun {
     /// Predictions for row-major, unscaled `features` (`rows × config.model.input`): the run's
     /// scaler is applied first. Class probabilities for a classifier (Keras's
@@ -93,15 +126,9 @@ impl LoadedRun {
         if let Some(scaler) = &self.config.scaler {
             scaler.apply(&mut features);
         }
-        let width = self.config.model.input;
-        let rows = features.len() / width.max(1);
-        let inputs = Tensor::<2>::from_data(TensorData::new(features, [rows, width]), device);
-        let outputs = match &self.model {
-            TrainedModel::Classifier(net) => softmax(net.forward(inputs), 1),
-            TrainedModel::Regressor(net) => net.forward(inputs),
-        };
-        let columns = outputs.dims()[1];
-        let values: Vec<f32> = outputs.into_data().iter::<f32>().collect();
+        let (values, columns) = self
+            .model
+            .predict(features, self.config.model.input, device);
         values.chunks(columns.max(1)).map(<[f32]>::to_vec).collect()
     }
 }
@@ -160,19 +187,12 @@ impl LoadedRun {
         let split = validation_split(rows.len(), self.config.fit.validation_split)?;
         let mut scores = vec![(
             "validation",
-            self.score(Arc::new(rows), split.valid, device),
+            self.model.evaluate(Arc::new(rows), split.valid, device),
         )];
         if let Some(test) = test {
             let all = 0..test.len();
-            scores.push(("test", self.score(Arc::new(test), all, device)));
+            scores.push(("test", self.model.evaluate(Arc::new(test), all, device)));
         }
         Ok(scores)
-    }
-
-    fn score(&self, rows: Arc<Rows>, range: std::ops::Range<usize>, device: &Device) -> Evaluation {
-        match &self.model {
-            TrainedModel::Classifier(net) => evaluate_classifier(net, rows, range, device),
-            TrainedModel::Regressor(net) => evaluate_regressor(net, rows, range, device),
-        }
     }
 }

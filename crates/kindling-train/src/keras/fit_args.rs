@@ -1,0 +1,183 @@
+//! The arguments of `model.fit`: epochs, batch size, validation split, early stopping.
+
+use crate::error::TrainError;
+use crate::keras::compile::Optimizer;
+use crate::options::FitOptions;
+use crate::reporter::Verbosity;
+
+/// Keras's `EarlyStopping(patience=n)` callback: stop after `patience` epochs without a lower
+/// validation loss. The weights kept are the best epoch's (Keras's
+/// `restore_best_weights=True`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EarlyStopping {
+    patience: usize,
+}
+
+impl EarlyStopping {
+    /// `EarlyStopping(patience=patience)`, monitoring the validation loss; a patience of 0 is
+    /// refused by `fit`.
+    pub fn new(patience: usize) -> Self {
+        Self { patience }
+    }
+
+    /// Epochs without improvement before stopping.
+    pub fn patience(&self) -> usize {
+        self.patience
+    }
+}
+
+/// The arguments of `model.fit`, with Keras's defaults where Kindling has them: 1 epoch,
+/// batches of 32. Kindling always holds out a validation split (default 0.3, the last rows,
+/// as Keras's `validation_split`): the weights kept are those of the epoch with the lowest
+/// validation loss.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FitArgs {
+    epochs: usize,
+    batch_size: usize,
+    validation_split: f64,
+    early_stopping: Option<EarlyStopping>,
+    seed: u64,
+    verbose: Verbosity,
+}
+
+impl Default for FitArgs {
+    fn default() -> Self {
+        Self {
+            epochs: 1,
+            batch_size: 32,
+            validation_split: 0.3,
+            early_stopping: None,
+            seed: 0,
+            verbose: Verbosity::Auto,
+        }
+    }
+}
+
+impl FitArgs {
+    /// The defaults (see [`FitArgs`]).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `epochs=n`: the most passes over the training rows.
+    pub fn epochs(mut self, epochs: usize) -> Self {
+        self.epochs = epochs;
+        self
+    }
+
+    /// `batch_size=n`: examples per gradient step.
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size;
+        self
+    }
+
+    /// `validation_split=f`: the fraction, in (0, 1), of the last rows held out to validate.
+    pub fn validation_split(mut self, fraction: f64) -> Self {
+        self.validation_split = fraction;
+        self
+    }
+
+    /// `callbacks=[EarlyStopping(patience=n)]`.
+    pub fn early_stopping(mut self, callback: EarlyStopping) -> Self {
+        self.early_stopping = Some(callback);
+        self
+    }
+
+    /// The seed of the initial weights and of the per-epoch shuffling (default 0): the same
+    /// seed on the same backend gives the same history.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// `verbose=`: a progress bar on a terminal, a line per epoch, or nothing.
+    pub fn verbose(mut self, verbosity: Verbosity) -> Self {
+        self.verbose = verbosity;
+        self
+    }
+
+    /// How much the fit prints.
+    pub fn verbosity(&self) -> Verbosity {
+        self.verbose
+    }
+
+    /// The fit options these arguments and `optimizer` make, checked: an error names the
+    /// argument as Keras spells it and says what is allowed.
+    pub fn options(&self, optimizer: &Optimizer) -> Result<FitOptions, TrainError> {
+        let options = FitOptions {
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            optimizer: optimizer.kind(),
+            learning_rate: optimizer.learning_rate(),
+            validation_split: self.validation_split,
+            patience: self.early_stopping.map(|e| e.patience),
+            seed: self.seed,
+            ..FitOptions::default()
+        };
+        options.validate().map_err(|err| match err {
+            TrainError::InvalidOption {
+                name,
+                value,
+                reason,
+            } => TrainError::InvalidOption {
+                name: keras_name(name),
+                value,
+                reason,
+            },
+            other => other,
+        })?;
+        Ok(options)
+    }
+}
+
+/// The Keras argument for a command-line option name of [`FitOptions::validate`].
+fn keras_name(flag: &'static str) -> &'static str {
+    match flag {
+        "--epochs" => "epochs",
+        "--batch-size" => "batch_size",
+        "--lr" => "learning_rate",
+        "--validation-split" => "validation_split",
+        "--patience" => "EarlyStopping patience",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(args: FitArgs) -> String {
+        args.options(&Optimizer::adam()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn defaults_are_keras_with_a_validation_split() {
+        let options = FitArgs::new().options(&Optimizer::sgd()).unwrap();
+        assert_eq!((options.epochs, options.batch_size), (1, 32));
+        assert_eq!((options.validation_split, options.patience), (0.3, None));
+        assert_eq!(options.learning_rate, 0.01);
+        let options = FitArgs::new()
+            .epochs(20)
+            .validation_split(0.25)
+            .early_stopping(EarlyStopping::new(2))
+            .options(&Optimizer::adam())
+            .unwrap();
+        assert_eq!((options.epochs, options.patience), (20, Some(2)));
+    }
+
+    #[test]
+    fn a_validation_split_outside_zero_one_is_refused() {
+        for f in [0.0, 1.0, 1.5, -0.2, f64::NAN] {
+            let err = error(FitArgs::new().validation_split(f));
+            assert!(err.starts_with(&format!("invalid validation_split {f}: the fraction must be greater than 0 and less than 1")), "{err}");
+        }
+    }
+
+    #[test]
+    fn zero_epochs_batch_or_patience_are_refused_by_keras_name() {
+        assert!(error(FitArgs::new().epochs(0)).starts_with("invalid epochs 0"));
+        assert!(error(FitArgs::new().batch_size(0)).starts_with("invalid batch_size 0"));
+        let err = error(FitArgs::new().early_stopping(EarlyStopping::new(0)));
+        assert!(err.starts_with("invalid EarlyStopping patience 0"), "{err}");
+    }
+}

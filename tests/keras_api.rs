@@ -1,0 +1,145 @@
+//! The Keras-flavoured Rust API and the CLI share one run-directory format: a model saved with
+//! `kindling_train::keras` is predicted, evaluated and summarised by `kindling`, and a run of
+//! `kindling train` loads with `keras::load_model`.
+
+#![cfg(feature = "flex")]
+
+mod common;
+
+use burn::prelude::*;
+use common::{kindling, stderr, stdout};
+use kindling_data::scale::{ScaleKind, Scaler};
+use kindling_data::synthetic;
+use kindling_train::keras::Activation::{Relu, Softmax};
+use kindling_train::keras::{
+    Dense, EarlyStopping, Features, FitArgs, Loss, Metric, Model, Optimizer, Sequential, Targets,
+    Verbosity, load_model,
+};
+use std::path::Path;
+
+/// Ages to predict for, unscaled, and the CSV file `predict` reads them from.
+const AGES: [f32; 5] = [13.0, 40.0, 64.0, 66.0, 100.0];
+
+fn ages_csv(dir: &Path) -> std::path::PathBuf {
+    let mut csv = String::from("id,age\n");
+    for (i, age) in AGES.iter().enumerate() {
+        csv.push_str(&format!("{i},{age}\n"));
+    }
+    let path = dir.join("ages.csv");
+    std::fs::write(&path, csv).unwrap();
+    path
+}
+
+/// `kindling predict DIR --input ages.csv`, as rows of class probabilities.
+fn cli_probabilities(run: &Path, input: &Path) -> Vec<Vec<f32>> {
+    let output = kindling(&[
+        "predict",
+        run.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("probability_0,probability_1,class"));
+    lines
+        .map(|line| {
+            let cells: Vec<f32> = line.split(',').map(|c| c.parse().unwrap()).collect();
+            cells[..2].to_vec()
+        })
+        .collect()
+}
+
+fn model_probabilities(model: &Model) -> Vec<Vec<f32>> {
+    let predictions = model.predict(Features::new(&AGES, 1)).unwrap();
+    predictions.rows().map(<[f32]>::to_vec).collect()
+}
+
+#[test]
+fn a_model_saved_from_rust_is_predicted_and_evaluated_by_the_cli() {
+    let device = Device::flex();
+    let data = synthetic::drug_trial(0);
+    let scaler = Scaler::fit(ScaleKind::Minmax, &data.rows, 0..data.rows.len());
+    let mut model = Sequential::named("drug");
+    model
+        .add(Dense::new(16).activation(Relu).input_shape(1))
+        .unwrap()
+        .add(Dense::new(2).activation(Softmax))
+        .unwrap();
+    let mut model = model
+        .compile(
+            Optimizer::adam(),
+            Loss::CategoricalCrossentropy,
+            &[Metric::Accuracy],
+            &device,
+        )
+        .unwrap()
+        .with_scaler(scaler)
+        .unwrap()
+        .with_columns(&["age"], "side_effects")
+        .unwrap();
+    let args = FitArgs::new()
+        .epochs(10)
+        .early_stopping(EarlyStopping::new(2))
+        .verbose(Verbosity::Quiet);
+    model
+        .fit(Features::from(&data.rows), Targets::from(&data.rows), &args)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("drug");
+    let metrics = model.save(&run).unwrap();
+
+    // Predict in a new process, from unscaled ages: the same probabilities, to the bit.
+    let input = ages_csv(dir.path());
+    assert_eq!(cli_probabilities(&run, &input), model_probabilities(&model));
+
+    // Evaluate in a new process: the validation split the fit held out, scored the same.
+    let output = kindling(&["evaluate", run.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let n = data.rows.len();
+    let valid = kindling_data::split::validation_split(n, 0.3)
+        .unwrap()
+        .valid;
+    let labels = &data.rows.labels().unwrap()[valid.clone()];
+    let score = model
+        .evaluate(Features::new(data.rows.feature_block(valid), 1), labels)
+        .unwrap();
+    let expected = format!(
+        "validation: 630 examples - loss: {:.4} - accuracy: {:.4}",
+        score.loss,
+        score.accuracy.unwrap()
+    );
+    assert_eq!(stdout(&output).trim(), expected);
+    assert!(
+        (score.loss - metrics.val_loss).abs() < 1e-4,
+        "{score:?} {metrics:?}"
+    );
+
+    let output = kindling(&["summary", run.to_str().unwrap()]);
+    assert_eq!(stdout(&output), model.summary());
+}
+
+#[test]
+fn a_run_of_kindling_train_loads_into_the_rust_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("drug");
+    let output = kindling(&[
+        "train",
+        "drug",
+        "--epochs",
+        "3",
+        "--quiet",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let model = load_model(&run, &Device::flex()).unwrap();
+    assert_eq!(
+        (model.name(), model.loss()),
+        ("drug", Loss::CategoricalCrossentropy)
+    );
+    assert_eq!(model.optimizer().learning_rate(), 1e-3);
+    // The run's min-max scaler comes with it: unscaled ages give what the CLI gives.
+    let input = ages_csv(dir.path());
+    assert_eq!(cli_probabilities(&run, &input), model_probabilities(&model));
+}
