@@ -15,7 +15,8 @@ Builds the kindling CLI in release mode with one backend and runs it.
 
 commands:
   train TASK ...     train a model (`cargo xtask train mnist --help` for options)
-  download [SET]     fetch data sets: mnist, wages, titanic or all
+  download [SET]     fetch data sets: mnist, wages, titanic, shots (prints how to
+                     get it by hand) or all
   walkthrough [TOPIC]
                      the from-scratch chapter, printed step by step
   bench              training and inference speed of the MNIST net on the backend

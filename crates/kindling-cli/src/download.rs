@@ -9,7 +9,8 @@ use std::path::PathBuf;
 /// Arguments of `kindling download`.
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
-    /// Data set to fetch: mnist, wages, titanic or all.
+    /// Data set to fetch: mnist, wages, titanic, shots or all (shots cannot be fetched: the
+    /// command prints how to get it by hand).
     #[arg(default_value = "all")]
     dataset: String,
     /// Data directory [default: $KINDLING_DATA_DIR, else the workspace's data/].
@@ -21,7 +22,8 @@ pub struct DownloadArgs {
     accept_local: bool,
 }
 
-/// Fetches the files of a data set that are missing and verifies those already present.
+/// Fetches the files of a data set that are missing and verifies those already present; for a
+/// file that cannot be fetched (the shot log), prints how to get it by hand.
 pub fn run(args: DownloadArgs) -> Result<()> {
     let data_dir = DataDir::resolve(args.data_dir.as_deref());
     let manifest = Manifest::builtin()?;
@@ -35,8 +37,11 @@ pub fn run(args: DownloadArgs) -> Result<()> {
         let what = match outcome {
             Outcome::Downloaded => "downloaded".to_string(),
             Outcome::Verified => "present, checksum ok".to_string(),
-            Outcome::Present => "present".to_string(),
+            Outcome::Present => "present, not checked (no checksum to compare it with)".to_string(),
             Outcome::KeptLocalCopy(why) => format!("warning: {why}"),
+            Outcome::Manual(steps) => {
+                format!("not downloaded: it has no stable public address. By hand: {steps}")
+            }
         };
         println!("{}: {what}", path.display());
     }

@@ -3,13 +3,15 @@
 use crate::backend;
 use crate::train::Task;
 use anyhow::{Context, Result, bail};
-use clap::Args;
+use clap::{Args, ValueEnum};
 use kindling_data::csv_table::CsvTable;
+use kindling_data::shot_log;
 use kindling_train::recipe::{ModelKind, read_config};
 use kindling_train::run_dir::write_atomic;
 use kindling_train::summary::summary_table;
-use kindling_train::trained::load_run;
-use std::path::PathBuf;
+use kindling_train::tabular::TabularTask;
+use kindling_train::trained::{LoadedRun, load_run};
+use std::path::{Path, PathBuf};
 
 /// Arguments of `kindling evaluate`.
 #[derive(Debug, Args)]
@@ -44,7 +46,7 @@ pub struct PredictArgs {
     /// A run directory written by `kindling train`.
     run_dir: PathBuf,
     /// A CSV file with a header naming the model's feature columns (other columns, such as the
-    /// target, are ignored).
+    /// target, are ignored); for a shots model, a file with shot_logs.csv's columns.
     #[arg(long)]
     input: PathBuf,
     /// Write the predictions here instead of standard output.
@@ -57,33 +59,11 @@ pub struct PredictArgs {
 pub fn predict(args: PredictArgs) -> Result<()> {
     let device = backend::device();
     let run = load_run(&args.run_dir, &device)?;
-    let table = CsvTable::read(&args.input)?;
-    let columns: Vec<usize> = if run.config.features.is_empty() {
-        // MNIST: every column but the label, in order.
-        (0..table.columns.len())
-            .filter(|&i| table.columns[i] != run.config.target)
-            .collect()
+    let features = if run.config.task == TabularTask::Shots.name() {
+        shot_log_features(&run, &args.input)?
     } else {
-        run.config
-            .features
-            .iter()
-            .map(|name| table.column_index(name))
-            .collect::<Result<_, _>>()?
+        table_features(&run, &args.input)?
     };
-    if columns.len() != run.config.model.input {
-        bail!(
-            "{}: {} input columns, but the model takes {}",
-            args.input.display(),
-            columns.len(),
-            run.config.model.input
-        );
-    }
-    let width = table.columns.len();
-    let features: Vec<f32> = table
-        .values
-        .chunks(width)
-        .flat_map(|row| columns.iter().map(move |&c| row[c]))
-        .collect();
     let predictions = run.predict(features, &device);
     let mut out = String::new();
     match run.config.kind {
@@ -116,10 +96,62 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     Ok(())
 }
 
+/// The model's inputs from a numeric CSV file: the run's feature columns by name (MNIST: every
+/// column but the label), row-major.
+fn table_features(run: &LoadedRun, input: &Path) -> Result<Vec<f32>> {
+    let table = CsvTable::read(input)?;
+    let columns: Vec<usize> = if run.config.features.is_empty() {
+        // MNIST: every column but the label, in order.
+        (0..table.columns.len())
+            .filter(|&i| table.columns[i] != run.config.target)
+            .collect()
+    } else {
+        run.config
+            .features
+            .iter()
+            .map(|name| table.column_index(name))
+            .collect::<Result<_, _>>()?
+    };
+    if columns.len() != run.config.model.input {
+        bail!(
+            "{}: {} input columns, but the model takes {}",
+            input.display(),
+            columns.len(),
+            run.config.model.input
+        );
+    }
+    let width = table.columns.len();
+    Ok(table
+        .values
+        .chunks(width)
+        .flat_map(|row| columns.iter().map(move |&c| row[c]))
+        .collect())
+}
+
+/// The model's inputs from a file in the shot log's format (text columns, game clocks, blank
+/// shot clocks filled with the training file's median), as the shots task trained on them.
+fn shot_log_features(run: &LoadedRun, input: &Path) -> Result<Vec<f32>> {
+    if run.config.model.input != shot_log::FEATURES.len() {
+        bail!(
+            "{}: the model takes {} inputs, but a shots model reads the shot log's {}; retrain it",
+            run.dir.join("config.json").display(),
+            run.config.model.input,
+            shot_log::FEATURES.len()
+        );
+    }
+    let median = run.config.fill_values.get(shot_log::SHOT_CLOCK).copied();
+    let inputs = shot_log::read_inputs(input, median)?;
+    for note in inputs.notes {
+        eprintln!("note: {note}");
+    }
+    Ok(inputs.features)
+}
+
 /// Arguments of `kindling summary`.
 #[derive(Debug, Args)]
 pub struct SummaryArgs {
-    /// A run directory, or a task name (mnist, wages, titanic, bank, drug) for its default model.
+    /// A run directory, or a task name (mnist, wages, titanic, shots, bank, drug) for its default
+    /// model.
     target: String,
 }
 
@@ -134,10 +166,12 @@ pub fn summary(args: SummaryArgs) -> Result<()> {
             .with_context(|| format!("{}: invalid model", path.join("config.json").display()))?;
         (config.task.clone(), config.model)
     } else {
-        let task: Task = clap::ValueEnum::from_str(&args.target, true).map_err(|_| {
+        let task: Task = ValueEnum::from_str(&args.target, true).map_err(|_| {
+            let tasks: Vec<&str> = Task::value_variants().iter().map(|t| t.name()).collect();
             anyhow::anyhow!(
-                "`{}` is neither a run directory nor a task (mnist, wages, titanic, bank, drug)",
-                args.target
+                "`{}` is neither a run directory nor a task ({})",
+                args.target,
+                tasks.join(", ")
             )
         })?;
         (task.name().to_string(), task.default_model())

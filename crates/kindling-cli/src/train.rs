@@ -3,9 +3,9 @@
 use crate::backend;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use kindling_data::DataDir;
 use kindling_data::download::{Existing, Manifest, ensure};
 use kindling_data::scale::ScaleKind;
+use kindling_data::{DataDir, shot_log};
 use kindling_models::{Activation, DenseStackConfig, DigitNetConfig};
 use kindling_train::mnist::train_mnist;
 use kindling_train::recipe::RunSetup;
@@ -23,6 +23,9 @@ pub enum Task {
     Wages,
     /// Titanic survival: 10 features, 32-2 softmax, SGD 0.01, 10 epochs.
     Titanic,
+    /// NBA shot log 2014-15 (shot_logs.csv from Kaggle, saved by hand): made or missed from 10
+    /// features, 100-100-100-2 softmax, Adam 0.001, 10 epochs, standard-scaled.
+    Shots,
     /// Synthetic bank transactions: 2 features, 100-100-1 ReLU, Adam, 30 epochs.
     Bank,
     /// Synthetic drug trial: age, 16-32-2 softmax, Adam, 30 epochs, min-max scaled.
@@ -36,6 +39,7 @@ impl Task {
             Task::Mnist => "mnist",
             Task::Wages => "wages",
             Task::Titanic => "titanic",
+            Task::Shots => "shots",
             Task::Bank => "bank",
             Task::Drug => "drug",
         }
@@ -46,6 +50,7 @@ impl Task {
             Task::Mnist => None,
             Task::Wages => Some(TabularTask::Wages),
             Task::Titanic => Some(TabularTask::Titanic),
+            Task::Shots => Some(TabularTask::Shots),
             Task::Bank => Some(TabularTask::Bank),
             Task::Drug => Some(TabularTask::Drug),
         }
@@ -73,6 +78,7 @@ impl Task {
                 let inputs = match task {
                     TabularTask::Wages => 9,
                     TabularTask::Titanic => 10,
+                    TabularTask::Shots => shot_log::FEATURES.len(),
                     TabularTask::Bank => 2,
                     TabularTask::Drug => 1,
                 };
@@ -87,13 +93,14 @@ impl Task {
 pub struct TrainArgs {
     /// What to train (each with the course's model and settings).
     task: Task,
-    /// Maximum number of epochs [default: mnist 10, wages 30, titanic 10].
+    /// Maximum number of epochs [default: mnist 10, wages 30, titanic 10, shots 10, bank 30,
+    /// drug 30].
     #[arg(long)]
     epochs: Option<usize>,
     /// Examples per gradient step.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
-    /// Optimizer: adam or sgd [default: mnist adam, wages adam, titanic sgd].
+    /// Optimizer: adam or sgd [default: sgd for titanic, adam otherwise].
     #[arg(long)]
     optimizer: Option<OptimizerKind>,
     /// Learning rate [default: 0.001 for adam, 0.01 for sgd].
@@ -110,7 +117,8 @@ pub struct TrainArgs {
     /// Seed of the initial weights and the shuffling.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Hidden layer widths, comma-separated [default: mnist 50,50, wages 50,32, titanic 32].
+    /// Hidden layer widths, comma-separated [default: mnist 50,50, wages 50,32, titanic 32,
+    /// shots 100,100,100, bank 100,100, drug 16,32].
     #[arg(long, value_delimiter = ',')]
     hidden: Option<Vec<usize>>,
     /// Activation of the hidden layers: relu, tanh, sigmoid or identity.
@@ -123,7 +131,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     l2: f64,
     /// Feature scaling for tables, fitted on the training rows: standard, minmax or none
-    /// [default: minmax for drug, none otherwise].
+    /// [default: minmax for drug, standard for shots, none otherwise].
     #[arg(long)]
     scale: Option<ScaleKind>,
     /// Data directory [default: $KINDLING_DATA_DIR, else the workspace's data/].

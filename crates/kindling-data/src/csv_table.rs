@@ -55,6 +55,18 @@ pub enum CsvDefect {
         /// The repeated name.
         name: String,
     },
+    /// A cell whose text is not one the column allows (a shot result, a clock).
+    Invalid {
+        /// The cell's text.
+        cell: String,
+        /// What is wrong with it and what is expected, completing "`cell` ...".
+        reason: String,
+    },
+    /// Text the CSV reader cannot make records of (an unclosed quote, say).
+    Malformed {
+        /// The reader's explanation.
+        reason: String,
+    },
 }
 
 /// A CSV defect with where it is.
@@ -108,6 +120,8 @@ impl fmt::Display for CsvError {
             CsvDefect::DuplicateColumn { name } => {
                 write!(f, "the header names column `{name}` twice")
             }
+            CsvDefect::Invalid { cell, reason } => write!(f, "`{cell}` {reason}"),
+            CsvDefect::Malformed { reason } => write!(f, "not valid CSV: {reason}"),
         }
     }
 }
@@ -260,7 +274,8 @@ fn split_cells(line: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn parse_cell(cell: &str) -> Result<f32, CsvDefect> {
+/// A cell as a finite number (`true`/`false` read as 1 and 0), or what is wrong with it.
+pub(crate) fn parse_cell(cell: &str) -> Result<f32, CsvDefect> {
     let cell = cell.trim();
     if cell.is_empty() {
         return Err(CsvDefect::EmptyCell);

@@ -3,6 +3,9 @@
 //! Each file is streamed into `<name>.part`, checked against the manifest's size and checksum,
 //! and only then renamed into place; a file that fails the check is deleted. Addresses are tried
 //! in the manifest's order. When none answers, the error lists which file to put where by hand.
+//! A file with no stable public address (the shot log, behind a Kaggle login) lists none; for it
+//! the manifest says how to get it by hand, and [`ensure`] reports those steps instead of
+//! fetching.
 
 use crate::error::DataError;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -37,6 +40,27 @@ pub struct RemoteFile {
     /// SHA-256 as lowercase hex, when known.
     #[serde(default)]
     pub sha256: Option<String>,
+    /// How to get the file by hand, for a file without a stable public address (`urls` is
+    /// then empty).
+    #[serde(default)]
+    pub manual: Option<String>,
+}
+
+impl RemoteFile {
+    /// Whether the manifest gives a size or checksum to verify the file against.
+    pub fn is_checkable(&self) -> bool {
+        self.size.is_some() || self.md5.is_some() || self.sha256.is_some()
+    }
+
+    /// The steps to get the file by hand into `dest`.
+    pub fn manual_steps(&self, dest: &Path) -> String {
+        let how = match (&self.manual, self.urls.first()) {
+            (Some(manual), _) => manual.clone(),
+            (None, Some(url)) => format!("download {url}"),
+            (None, None) => "find the file".to_string(),
+        };
+        format!("{how}; save it as {}", dest.display())
+    }
 }
 
 /// The data sets and their files.
@@ -90,6 +114,9 @@ pub enum Outcome {
     Present,
     /// Already there but not matching the manifest; kept because local copies were accepted.
     KeptLocalCopy(String),
+    /// Missing, and not fetched: the file has no stable public address. Holds the steps to get
+    /// it by hand.
+    Manual(String),
 }
 
 /// How to treat files that are already in the data directory.
@@ -115,7 +142,7 @@ pub fn ensure(
         let outcome = if is_present(&dest) {
             match existing {
                 Existing::Keep => Outcome::Present,
-                _ if !dest.is_file() => Outcome::Present,
+                _ if !dest.is_file() || !file.is_checkable() => Outcome::Present,
                 Existing::Verify | Existing::AcceptLocal => match verify_file(file, &dest)? {
                     None => Outcome::Verified,
                     Some(_) if existing == Existing::AcceptLocal => Outcome::KeptLocalCopy(
@@ -134,6 +161,8 @@ pub fn ensure(
                     }
                 },
             }
+        } else if file.urls.is_empty() {
+            Outcome::Manual(file.manual_steps(&dest))
         } else {
             download_file(file, &dest).map_err(|e| with_manual_steps(e, data_dir, &files[i..]))?;
             Outcome::Downloaded
@@ -158,15 +187,13 @@ fn with_manual_steps(error: DataError, data_dir: &Path, remaining: &[&RemoteFile
                 "Without network access, download these files elsewhere and put them here by hand:",
             );
             for file in remaining {
-                let first = file
-                    .urls
-                    .first()
-                    .map(String::as_str)
-                    .unwrap_or("(no address)");
-                manual.push_str(&format!(
-                    "\n  {first}\n    -> {}",
-                    data_dir.join(&file.path).display()
-                ));
+                let dest = data_dir.join(&file.path);
+                match file.urls.first() {
+                    Some(first) => {
+                        manual.push_str(&format!("\n  {first}\n    -> {}", dest.display()))
+                    }
+                    None => manual.push_str(&format!("\n  {}", file.manual_steps(&dest))),
+                }
             }
             DataError::Download {
                 url,
@@ -380,22 +407,23 @@ mod tests {
             size: Some(body.len() as u64),
             md5: Some(format!("{:x}", Md5::digest(body))),
             sha256: None,
+            manual: None,
         }
     }
 
     #[test]
     fn builtin_manifest_lists_the_official_mnist_files() {
         let manifest = Manifest::builtin().unwrap();
-        assert_eq!(manifest.names(), vec!["mnist", "titanic", "wages"]);
+        assert_eq!(manifest.names(), vec!["mnist", "shots", "titanic", "wages"]);
         let mnist = manifest.files("mnist").unwrap();
         assert_eq!(mnist.len(), 4);
         assert_eq!(
             mnist[0].md5.as_deref(),
             Some("f68b3c2dcbeaaa9fbdd348bbdeb94873")
         );
-        assert_eq!(manifest.files("all").unwrap().len(), 6);
+        assert_eq!(manifest.files("all").unwrap().len(), 7);
         let err = manifest.files("cifar").unwrap_err().to_string();
-        assert!(err.contains("mnist, titanic, wages, all"), "{err}");
+        assert!(err.contains("mnist, shots, titanic, wages, all"), "{err}");
     }
 
     #[test]
@@ -459,5 +487,32 @@ mod tests {
         let present = ensure(dir.path(), &[&file], Existing::Keep).unwrap();
         assert_eq!(present[0].1, Outcome::Present);
         assert_eq!(std::fs::read(&dest).unwrap(), b"a subset");
+    }
+
+    #[test]
+    fn a_file_without_an_address_is_left_to_the_user() {
+        let manifest = Manifest::builtin().unwrap();
+        let shots = manifest.files("shots").unwrap();
+        assert!(shots[0].urls.is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("tabular/shot_logs.csv");
+        let outcomes = ensure(dir.path(), &shots, Existing::Verify).unwrap();
+        let Outcome::Manual(steps) = &outcomes[0].1 else {
+            panic!("{:?}", outcomes[0].1);
+        };
+        assert!(
+            steps.contains("https://www.kaggle.com/datasets/dansbecker/nba-shot-logs"),
+            "{steps}"
+        );
+        assert!(
+            steps.ends_with(&format!("save it as {}", dest.display())),
+            "{steps}"
+        );
+        assert!(!dest.exists());
+        // Once saved, it is present; with no checksum published, it is not called verified.
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::write(&dest, "GAME_ID\n").unwrap();
+        let outcomes = ensure(dir.path(), &shots, Existing::Verify).unwrap();
+        assert_eq!(outcomes[0].1, Outcome::Present);
     }
 }

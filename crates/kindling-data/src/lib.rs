@@ -9,7 +9,8 @@
 //! - [`download`]: fetching the data sets from their official sources, checked against a
 //!   manifest.
 //! - [`csv_table`] and [`tabular`]: the course's CSV tables (hourly wages, Titanic), with errors
-//!   that name file, line and column; [`scale`]: standard and min-max scaling.
+//!   that name file, line and column; [`shot_log`]: the NBA shot log of 2014-15 (quoted text
+//!   columns, game clocks, blank shot clocks filled); [`scale`]: standard and min-max scaling.
 //! - [`DataDir`]: where the data lives (`--data-dir`, else `KINDLING_DATA_DIR`, else `data/`).
 
 mod batcher;
@@ -21,6 +22,7 @@ mod idx;
 pub mod mnist;
 mod rows;
 pub mod scale;
+pub mod shot_log;
 pub mod split;
 pub mod synthetic;
 pub mod tabular;

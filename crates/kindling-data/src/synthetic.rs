@@ -5,6 +5,7 @@ use crate::tabular::Tabular;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
+use std::collections::BTreeMap;
 
 /// Bank transactions: from a customer's number of children (0–4) and number of existing
 /// accounts (1–5), the number of transactions next year: `5 + 3·children + 4·accounts`, plus
@@ -30,6 +31,7 @@ pub fn bank(seed: u64) -> Tabular {
         target: "transactions".into(),
         rows: Rows::regression(features, 2, targets, 1),
         notes: Vec::new(),
+        fill_values: BTreeMap::new(),
     }
 }
 
@@ -52,6 +54,7 @@ pub fn drug_trial(seed: u64) -> Tabular {
         target: "side_effects".into(),
         rows: Rows::classified(ages, 1, labels, 2),
         notes: Vec::new(),
+        fill_values: BTreeMap::new(),
     }
 }
 

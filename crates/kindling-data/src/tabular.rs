@@ -1,8 +1,10 @@
-//! The course's tables: hourly wages (regression) and Titanic (classification).
+//! The course's tables: hourly wages (regression) and Titanic (classification); the shot log
+//! is in [`crate::shot_log`].
 
 use crate::csv_table::{CsvDefect, CsvError, CsvTable, TargetSplit};
 use crate::error::DataError;
 use crate::rows::Rows;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// What the target column holds.
@@ -25,6 +27,10 @@ pub struct Tabular {
     pub rows: Rows,
     /// What the loader repaired or filled, to tell the user.
     pub notes: Vec<String>,
+    /// Values blank cells were filled with, by column, where the value comes from the file
+    /// itself (the shot log's median shot clock). A run saves them so that prediction fills
+    /// blanks the same way.
+    pub fill_values: BTreeMap<String, f32>,
 }
 
 /// Builds rows from a parsed table: `target` is split off, the rest are features.
@@ -76,6 +82,7 @@ pub fn from_table(table: &CsvTable, target: &str, kind: TargetKind) -> Result<Ta
         target: target.to_string(),
         rows,
         notes: Vec::new(),
+        fill_values: BTreeMap::new(),
     })
 }
 

@@ -310,6 +310,7 @@ mod tests {
             features: (0..config.input).map(|i| format!("x{i}")).collect(),
             target: "y".into(),
             scaler: Some(scaler),
+            fill_values: Default::default(),
         };
         write_json(&dir.join(CONFIG_FILE), &run_config).unwrap();
         let metrics = RunMetrics {

@@ -48,6 +48,7 @@ pub fn train_mnist(
         features: Vec::new(),
         target: "label".into(),
         scaler: None,
+        fill_values: Default::default(),
     };
     write_run(out, &config, &fit, Some(test_score), device)
 }

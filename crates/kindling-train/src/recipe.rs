@@ -15,6 +15,7 @@ use burn::prelude::*;
 use kindling_data::scale::Scaler;
 use kindling_models::DenseStackConfig;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Where a run reads its data and writes its directory, and what it runs on.
@@ -45,7 +46,7 @@ pub enum ModelKind {
 /// Everything a run needs to be repeated or used for prediction (`config.json`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunConfig {
-    /// The task ("mnist", "wages", "titanic").
+    /// The task ("mnist", "wages", "titanic", "shots", ...).
     pub task: String,
     /// Classifier or regressor.
     pub kind: ModelKind,
@@ -66,6 +67,10 @@ pub struct RunConfig {
     /// The scaler fitted on the training rows, applied again at prediction time.
     #[serde(default)]
     pub scaler: Option<Scaler>,
+    /// Values the loader filled blank cells with, by column, where they came from the training
+    /// file (the shot log's median SHOT_CLOCK); prediction fills blanks with them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fill_values: BTreeMap<String, f32>,
 }
 
 /// Writes the run directory of a finished fit: weights, config, history, metrics and curves.

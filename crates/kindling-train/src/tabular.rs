@@ -1,4 +1,5 @@
-//! The course's table recipes: hourly wages (regression) and Titanic (classification).
+//! The course's table recipes: hourly wages (regression), Titanic and the basketball shot log
+//! (classification), and the synthetic bank and drug-trial sets.
 
 use crate::error::TrainError;
 use crate::fit::{fit_classifier, fit_regressor};
@@ -7,14 +8,14 @@ use crate::recipe::{ModelKind, RunConfig, RunSetup, write_run};
 use crate::run_dir::RunMetrics;
 use kindling_data::scale::{ScaleKind, Scaler};
 use kindling_data::split::validation_split;
-use kindling_data::synthetic;
 use kindling_data::tabular::{self, Tabular};
-
-/// Seed of the synthetic data sets: fixed, so that runs are compared on the same data.
-const SYNTHETIC_SEED: u64 = 0;
+use kindling_data::{shot_log, synthetic};
 use kindling_models::{Activation, RegressionMlpConfig, ShotClassifierConfig};
 use std::path::Path;
 use std::sync::Arc;
+
+/// Seed of the synthetic data sets: fixed, so that runs are compared on the same data.
+const SYNTHETIC_SEED: u64 = 0;
 
 /// A course task on a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +26,10 @@ pub enum TabularTask {
     /// Titanic: classify `survived` (Dense(32, relu) → Dense(2, softmax), SGD at 0.01,
     /// 10 epochs).
     Titanic,
+    /// The NBA shot log of 2014-15: classify SHOT_RESULT from ten features (Dense(100, relu)
+    /// ×3 → Dense(2, softmax), Adam, 10 epochs, standard-scaled; see
+    /// [`kindling_data::shot_log`]).
+    Shots,
     /// Synthetic bank transactions: regress next year's transactions from children and
     /// accounts (Dense(100, relu) ×2 → Dense(1), Adam, 30 epochs).
     Bank,
@@ -39,6 +44,7 @@ impl TabularTask {
         match self {
             TabularTask::Wages => "wages",
             TabularTask::Titanic => "titanic",
+            TabularTask::Shots => "shots",
             TabularTask::Bank => "bank",
             TabularTask::Drug => "drug",
         }
@@ -48,7 +54,7 @@ impl TabularTask {
     pub fn kind(self) -> ModelKind {
         match self {
             TabularTask::Wages | TabularTask::Bank => ModelKind::Regressor,
-            TabularTask::Titanic | TabularTask::Drug => ModelKind::Classifier,
+            TabularTask::Titanic | TabularTask::Shots | TabularTask::Drug => ModelKind::Classifier,
         }
     }
 
@@ -57,6 +63,7 @@ impl TabularTask {
         match self {
             TabularTask::Wages => vec![50, 32],
             TabularTask::Titanic => vec![32],
+            TabularTask::Shots => vec![100, 100, 100],
             TabularTask::Bank => vec![100, 100],
             TabularTask::Drug => vec![16, 32],
         }
@@ -66,22 +73,29 @@ impl TabularTask {
     pub fn default_epochs(self) -> usize {
         match self {
             TabularTask::Wages | TabularTask::Bank | TabularTask::Drug => 30,
-            TabularTask::Titanic => 10,
+            TabularTask::Titanic | TabularTask::Shots => 10,
         }
     }
 
     /// The course's optimizer.
     pub fn default_optimizer(self) -> OptimizerKind {
         match self {
-            TabularTask::Wages | TabularTask::Bank | TabularTask::Drug => OptimizerKind::Adam,
+            TabularTask::Wages | TabularTask::Shots | TabularTask::Bank | TabularTask::Drug => {
+                OptimizerKind::Adam
+            }
             TabularTask::Titanic => OptimizerKind::Sgd,
         }
     }
 
-    /// The course's feature scaling (the drug trial's ages are min-max scaled).
+    /// The course's feature scaling: the drug trial's ages are min-max scaled. The shot log is
+    /// standard-scaled: its GAME_CLOCK runs to 720 s while the other features are 0/1 or a few
+    /// units to a few tens (period, dribbles, seconds of touch time, distances in feet), so
+    /// unscaled the clock would dominate the first layer's sums; a z-score puts every feature on
+    /// the same footing, and the scaler is fitted on the training rows only.
     pub fn default_scale(self) -> ScaleKind {
         match self {
             TabularTask::Drug => ScaleKind::Minmax,
+            TabularTask::Shots => ScaleKind::Standard,
             _ => ScaleKind::None,
         }
     }
@@ -89,15 +103,16 @@ impl TabularTask {
     /// The data set's name in the download manifest, for tasks read from files.
     pub fn dataset(self) -> Option<&'static str> {
         match self {
-            TabularTask::Wages | TabularTask::Titanic => Some(self.name()),
+            TabularTask::Wages | TabularTask::Titanic | TabularTask::Shots => Some(self.name()),
             TabularTask::Bank | TabularTask::Drug => None,
         }
     }
 
     /// Every table task.
-    pub const ALL: [TabularTask; 4] = [
+    pub const ALL: [TabularTask; 5] = [
         TabularTask::Wages,
         TabularTask::Titanic,
+        TabularTask::Shots,
         TabularTask::Bank,
         TabularTask::Drug,
     ];
@@ -113,6 +128,7 @@ impl TabularTask {
         Ok(match self {
             TabularTask::Wages => tabular::wages(data_dir)?,
             TabularTask::Titanic => tabular::titanic(data_dir)?,
+            TabularTask::Shots => shot_log::shot_log(data_dir)?,
             TabularTask::Bank => synthetic::bank(SYNTHETIC_SEED),
             TabularTask::Drug => synthetic::drug_trial(SYNTHETIC_SEED),
         })
@@ -175,6 +191,7 @@ pub fn train_tabular(
         features: table.feature_names,
         target: table.target,
         scaler: Some(scaler),
+        fill_values: table.fill_values,
     };
     let metrics = match task.kind() {
         ModelKind::Regressor => {

@@ -159,8 +159,10 @@ impl LoadedRun {
             }
             (table.rows, None, table_task.kind())
         } else {
+            let tables: Vec<&str> = TabularTask::ALL.iter().map(|t| t.name()).collect();
             return Err(mismatch(format!(
-                "unknown task `{task}`; expected mnist, wages, titanic, bank or drug"
+                "unknown task `{task}`; expected mnist, {}",
+                tables.join(", ")
             )));
         };
         if expected_kind != self.config.kind {

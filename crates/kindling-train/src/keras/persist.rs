@@ -45,6 +45,7 @@ impl Model {
             features: self.feature_names.clone(),
             target: self.target_name.clone(),
             scaler: self.scaler.clone(),
+            fill_values: Default::default(),
         };
         match &self.net {
             TrainedModel::Classifier(net) => write_run(
