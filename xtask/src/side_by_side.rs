@@ -361,3 +361,59 @@ fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn options_are_parsed_and_bad_values_named() {
+        let options = parse(&args(&[
+            "--batch-sizes",
+            "64",
+            "--epochs",
+            "3",
+            "--skip-keras",
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (options.batch_sizes, options.epochs, options.keras),
+            (vec![64], 3, false)
+        );
+        let err = parse(&args(&["--batch-sizes", "32,0"]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("invalid --batch-sizes `32,0`"), "{err}");
+        let err = parse(&args(&["--epochs", "1"])).unwrap_err().to_string();
+        assert!(err.contains("at least 2"), "{err}");
+        assert!(parse(&args(&["--frobnicate", "1"])).is_err());
+        assert!(parse(&args(&["--help"])).unwrap().is_none());
+    }
+
+    #[test]
+    fn ratios_compare_against_each_frameworks_best_setting() {
+        let row = |name: &str, speed: f64, accuracy: f64| Row {
+            name: name.into(),
+            batch: 32,
+            train_only: speed,
+            with_validation: speed,
+            test_accuracy: accuracy,
+            peak_mib: None,
+        };
+        let rows = [
+            row("kindling (fused)", 300.0, 0.95),
+            row("torch (1 thread)", 50.0, 0.953),
+            row("torch (2 threads)", 100.0, 0.953),
+            row("keras", 30.0, 0.951),
+        ];
+        let text = report(&rows, &[32]);
+        assert!(text.contains("batch 32: 3.00x torch (2 threads)"), "{text}");
+        assert!(text.contains("batch 32: 10.00x keras"), "{text}");
+        assert!(text.contains("test accuracy -0.0030"), "{text}");
+    }
+}
