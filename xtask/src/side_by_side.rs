@@ -19,6 +19,7 @@ on the same data, split and settings, one after the other, and prints samples/s,
 peak memory and Kindling's speed ratios. Results go to DIR/side-by-side.json.";
 
 /// What the command was asked to do.
+#[derive(Debug)]
 struct Options {
     batch_sizes: Vec<usize>,
     epochs: usize,
