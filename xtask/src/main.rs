@@ -16,6 +16,10 @@ commands:
   download [SET]     fetch data sets: mnist, wages, titanic or all
   walkthrough [TOPIC]
                      the from-scratch chapter, printed step by step
+  capacity [TASK]    add capacity step by step until the validation score stops improving
+  tune [TASK] ...    hyper-parameter search: --strategy grid|random|tpe --trials N
+  show-weights RUN_DIR
+                     draw an MNIST run's first layer as 28x28 images
   <other>            any other kindling command
 
 options:

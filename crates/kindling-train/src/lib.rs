@@ -8,6 +8,7 @@
 //! [`mnist::train_mnist`] is the whole MNIST recipe, writing a run directory (see
 //! [`run_dir`]).
 
+pub mod capacity;
 mod error;
 mod evaluate;
 mod fit;
@@ -18,9 +19,11 @@ pub mod plot;
 pub mod recipe;
 mod reporter;
 pub mod run_dir;
+pub mod show_weights;
 pub mod summary;
 pub mod tabular;
 pub mod trained;
+pub mod tune;
 mod weighted_loss;
 
 pub use error::TrainError;
