@@ -22,6 +22,10 @@ commands:
   bench              training and inference speed of the MNIST net on the backend
   side-by-side       Kindling, PyTorch and Keras on MNIST back to back, with ratios
                      (`cargo xtask side-by-side --help`)
+  capacity [TASK]    add capacity step by step until the validation score stops improving
+  tune [TASK] ...    hyper-parameter search: --strategy grid|random|tpe --trials N
+  show-weights RUN_DIR
+                     draw an MNIST run's first layer as 28x28 images
   <other>            any other kindling command
 
 options:

@@ -2,10 +2,13 @@
 
 mod backend;
 mod bench;
+mod capacity;
 mod download;
 mod export;
 mod run_commands;
+mod show_weights;
 mod train;
+mod tune;
 mod walkthrough;
 
 use clap::{Parser, Subcommand};
@@ -38,6 +41,14 @@ enum Command {
     /// Print the from-scratch chapter step by step: forward propagation, activations, loss,
     /// gradient descent, backpropagation, SGD, the perceptron.
     Walkthrough(walkthrough::WalkthroughArgs),
+    /// Add capacity step by step (wider, then deeper) until the validation score stops
+    /// improving; print each step and the chosen architecture.
+    Capacity(capacity::CapacityArgs),
+    /// Search hidden layers, widths, activation, optimizer, learning rate and batch size
+    /// (grid, random or TPE); keep the best trial as a run directory.
+    Tune(tune::TuneArgs),
+    /// Draw the first dense layer of an MNIST run as a grid of 28×28 images.
+    ShowWeights(show_weights::ShowWeightsArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +62,9 @@ fn main() -> ExitCode {
         Command::Export(args) => export::run(args),
         Command::Download(args) => download::run(args),
         Command::Walkthrough(args) => walkthrough::run(args),
+        Command::Capacity(args) => capacity::run(args),
+        Command::Tune(args) => tune::run(args),
+        Command::ShowWeights(args) => show_weights::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

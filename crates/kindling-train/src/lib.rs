@@ -51,6 +51,7 @@
 //! ```
 
 pub mod bench;
+pub mod capacity;
 pub mod diagnostics;
 mod error;
 mod evaluate;
@@ -65,9 +66,11 @@ pub mod plot;
 pub mod recipe;
 mod reporter;
 pub mod run_dir;
+pub mod show_weights;
 pub mod summary;
 pub mod tabular;
 pub mod trained;
+pub mod tune;
 mod weighted_loss;
 
 pub use error::TrainError;

@@ -1,5 +1,5 @@
 //! The course's MNIST recipe: load, fit with validation and early stopping, test, write the run
-//! directory.
+//! directory and a picture of what the first layer learned.
 
 use crate::error::TrainError;
 use crate::evaluate::evaluate_classifier;
@@ -7,6 +7,7 @@ use crate::fit::fit_classifier;
 use crate::options::{FitOptions, Regularization};
 use crate::recipe::{ModelKind, RunConfig, RunSetup, write_run};
 use crate::run_dir::RunMetrics;
+use crate::show_weights::{FIRST_LAYER_WEIGHTS_FILE, draw_first_layer};
 use kindling_data::mnist::{self, MnistSet};
 use kindling_models::DigitNetConfig;
 use std::sync::Arc;
@@ -50,5 +51,9 @@ pub fn train_mnist(
         scaler: None,
         fill_values: Default::default(),
     };
-    write_run(out, &config, &fit, Some(test_score), device)
+    let metrics = write_run(out, &config, &fit, Some(test_score), device)?;
+    if let Err(e) = draw_first_layer(&fit.model, &out.join(FIRST_LAYER_WEIGHTS_FILE)) {
+        eprintln!("warning: {e}; the run's other files are complete");
+    }
+    Ok(metrics)
 }

@@ -6,8 +6,8 @@ use crate::fit::{fit_classifier, fit_regressor};
 use crate::options::{FitOptions, OptimizerKind, Regularization};
 use crate::recipe::{ModelKind, RunConfig, RunSetup, write_run};
 use crate::run_dir::RunMetrics;
+use kindling_data::Rows;
 use kindling_data::scale::{ScaleKind, Scaler};
-use kindling_data::split::validation_split;
 use kindling_data::tabular::{self, Tabular};
 use kindling_data::{shot_log, synthetic};
 use kindling_models::{Activation, RegressionMlpConfig, ShotClassifierConfig};
@@ -154,6 +154,56 @@ pub fn model_config(
     }
 }
 
+/// A task's table loaded once, its features scaled with a scaler fitted on the training part
+/// of one validation split: what every trial of an experiment shares, so that all of them
+/// train and validate on the same rows.
+#[derive(Debug, Clone)]
+pub struct PreparedTable {
+    /// The task the table belongs to.
+    pub task: TabularTask,
+    /// The scaled rows.
+    pub rows: Arc<Rows>,
+    /// The feature columns, in order.
+    pub features: Vec<String>,
+    /// The target column.
+    pub target: String,
+    /// The scaler fitted on the training rows (saved with every model trained on them).
+    pub scaler: Scaler,
+    /// The validation split the scaler was fitted for.
+    pub validation_split: f64,
+    /// What the loader repaired in the file, to tell the user.
+    pub notes: Vec<String>,
+    /// Values that filled blank cells, per column (saved for prediction).
+    pub fill_values: std::collections::BTreeMap<String, f32>,
+}
+
+impl PreparedTable {
+    /// Loads `task`'s table from `data_dir` and scales it with `scale`, fitted on the rows
+    /// before the validation split `validation_split` (Keras semantics: the last rows
+    /// validate).
+    pub fn load(
+        task: TabularTask,
+        data_dir: &Path,
+        scale: ScaleKind,
+        validation_split: f64,
+    ) -> Result<Self, TrainError> {
+        let mut table = task.load(data_dir)?;
+        let split = kindling_data::split::validation_split(table.rows.len(), validation_split)?;
+        let scaler = Scaler::fit(scale, &table.rows, split.train.clone());
+        scaler.apply(table.rows.all_features_mut());
+        Ok(Self {
+            task,
+            rows: Arc::new(table.rows),
+            features: table.feature_names,
+            target: table.target,
+            scaler,
+            validation_split,
+            notes: table.notes,
+            fill_values: table.fill_values,
+        })
+    }
+}
+
 /// Trains `task` and writes the run directory `setup.out`. The scaler is fitted on the training part
 /// only (the rows before the validation split) and saved in `config.json`. Returns the metrics
 /// and the loader's notes (repairs it made to the file).
@@ -166,6 +216,23 @@ pub fn train_tabular(
     options: &FitOptions,
     setup: RunSetup,
 ) -> Result<(RunMetrics, Vec<String>), TrainError> {
+    options.validate()?;
+    let table = PreparedTable::load(task, setup.data_dir, scale, options.validation_split)?;
+    let metrics = train_prepared(&table, hidden, activation, regularization, options, setup)?;
+    Ok((metrics, table.notes))
+}
+
+/// Trains a model with these hyper-parameters on an already prepared table and writes the run
+/// directory `setup.out` (the same files as [`train_tabular`]). `options.validation_split`
+/// must be the one the table was prepared for.
+pub fn train_prepared(
+    table: &PreparedTable,
+    hidden: &[usize],
+    activation: Activation,
+    regularization: Regularization,
+    options: &FitOptions,
+    setup: RunSetup,
+) -> Result<RunMetrics, TrainError> {
     let RunSetup {
         data_dir,
         out,
@@ -174,13 +241,19 @@ pub fn train_tabular(
         verbosity,
     } = setup;
     options.validate()?;
-    let mut table = task.load(data_dir)?;
+    if options.validation_split != table.validation_split {
+        return Err(TrainError::InvalidOption {
+            name: "--validation-split",
+            value: options.validation_split.to_string(),
+            reason: format!(
+                "the table was scaled for a split of {}; prepare it again for another split",
+                table.validation_split
+            ),
+        });
+    }
+    let task = table.task;
     let stack = regularization.apply(model_config(task, table.rows.width(), hidden, activation));
     stack.validate()?;
-    let split = validation_split(table.rows.len(), options.validation_split)?;
-    let scaler = Scaler::fit(scale, &table.rows, split.train.clone());
-    scaler.apply(table.rows.all_features_mut());
-    let rows = Arc::new(table.rows);
     let config = RunConfig {
         task: task.name().into(),
         kind: task.kind(),
@@ -188,20 +261,20 @@ pub fn train_tabular(
         fit: options.clone(),
         data_dir: data_dir.to_path_buf(),
         backend: backend.into(),
-        features: table.feature_names,
-        target: table.target,
-        scaler: Some(scaler),
-        fill_values: table.fill_values,
+        features: table.features.clone(),
+        target: table.target.clone(),
+        scaler: Some(table.scaler.clone()),
+        fill_values: table.fill_values.clone(),
     };
-    let metrics = match task.kind() {
+    let rows = table.rows.clone();
+    match task.kind() {
         ModelKind::Regressor => {
             let fit = fit_regressor(&stack, rows, options, device, out, verbosity)?;
-            write_run(out, &config, &fit, None, device)?
+            write_run(out, &config, &fit, None, device)
         }
         ModelKind::Classifier => {
             let fit = fit_classifier(&stack, rows, options, device, out, verbosity)?;
-            write_run(out, &config, &fit, None, device)?
+            write_run(out, &config, &fit, None, device)
         }
-    };
-    Ok((metrics, table.notes))
+    }
 }

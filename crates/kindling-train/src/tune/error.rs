@@ -1,0 +1,49 @@
+//! The errors of the experiments (`tune`, `capacity`).
+
+use crate::error::TrainError;
+
+/// Everything that stops an experiment. A trial that diverges does not: it is recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum TuneError {
+    /// Loading the data, preparing the run directory or writing results failed.
+    #[error(transparent)]
+    Train(#[from] TrainError),
+    /// A setting of the experiment is out of range; nothing was trained.
+    #[error("invalid {name} {value}: {reason}")]
+    InvalidSetting {
+        /// The option's name, as on the command line.
+        name: &'static str,
+        /// The value given.
+        value: String,
+        /// What is allowed.
+        reason: String,
+    },
+    /// One trial failed for another reason than divergence.
+    #[error("{trial}")]
+    Trial {
+        /// Which trial, with its hyper-parameters.
+        trial: String,
+        /// What went wrong.
+        #[source]
+        source: Box<TrainError>,
+    },
+    /// Every trial diverged: there is no model to keep.
+    #[error(
+        "all {trials} trials diverged; no model was kept. Lower the learning rates and try again"
+    )]
+    NothingFinished {
+        /// Number of trials run.
+        trials: usize,
+    },
+}
+
+impl TuneError {
+    /// An [`TuneError::InvalidSetting`].
+    pub fn invalid(name: &'static str, value: String, reason: &str) -> Self {
+        TuneError::InvalidSetting {
+            name,
+            value,
+            reason: reason.to_string(),
+        }
+    }
+}
