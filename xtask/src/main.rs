@@ -16,6 +16,8 @@ commands:
   download [SET]     fetch data sets: mnist, wages, titanic or all
   walkthrough [TOPIC]
                      the from-scratch chapter, printed step by step
+  sweep-lr [TASK]    one model at several learning rates (--range-test: a range test)
+  compare [TASK]     deeper against wider: several hidden layouts, early stopping
   <other>            any other kindling command
 
 options:

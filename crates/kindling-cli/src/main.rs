@@ -1,8 +1,11 @@
 //! `kindling`: train, download and inspect the course's models.
 
 mod backend;
+mod compare;
 mod download;
+mod experiment_setup;
 mod run_commands;
+mod sweep_lr;
 mod train;
 mod walkthrough;
 
@@ -29,6 +32,12 @@ enum Command {
     Summary(run_commands::SummaryArgs),
     /// Download data sets from their official sources.
     Download(download::DownloadArgs),
+    /// Train one model at several learning rates from the same initial weights (ok, diverged
+    /// or stalled), or run a learning-rate range test.
+    SweepLr(sweep_lr::SweepLrArgs),
+    /// Deeper against wider: train several hidden-layer layouts with early stopping, side by
+    /// side.
+    Compare(compare::CompareArgs),
     /// Print the from-scratch chapter step by step: forward propagation, activations, loss,
     /// gradient descent, backpropagation, SGD, the perceptron.
     Walkthrough(walkthrough::WalkthroughArgs),
@@ -43,6 +52,8 @@ fn main() -> ExitCode {
         Command::Summary(args) => run_commands::summary(args),
         Command::Download(args) => download::run(args),
         Command::Walkthrough(args) => walkthrough::run(args),
+        Command::SweepLr(args) => sweep_lr::run(args),
+        Command::Compare(args) => compare::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
