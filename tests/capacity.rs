@@ -119,7 +119,10 @@ fn bad_options_are_clear_errors() {
         (vec!["--max-layers", "0"], "invalid --max-layers 0"),
         (vec!["--patience-steps", "0"], "give at least 1"),
         (vec!["--lr", "-1"], "invalid --lr"),
-        (vec!["cifar"], "expected one of: wages, titanic, shots, bank, drug"),
+        (
+            vec!["cifar"],
+            "expected one of: wages, titanic, shots, bank, drug",
+        ),
     ] {
         assert_clean_failure(&capacity(&out, &args), expected);
     }

@@ -296,7 +296,10 @@ fn bad_options_are_clear_errors() {
             vec!["--strategy", "bayes"],
             "unknown strategy `bayes`; expected one of: grid, random, tpe",
         ),
-        (vec!["mnist"], "expected one of: wages, titanic, shots, bank, drug"),
+        (
+            vec!["mnist"],
+            "expected one of: wages, titanic, shots, bank, drug",
+        ),
         (vec!["--adam-lr", "0.1,0.01"], "invalid --adam-lr 0.1,0.01"),
         (vec!["--sgd-lr", "0.1,0.2,0.3"], "invalid --sgd-lr"),
         (vec!["--widths", "8,0"], "invalid --widths 0"),

@@ -26,6 +26,8 @@ commands:
   tune [TASK] ...    hyper-parameter search: --strategy grid|random|tpe --trials N
   show-weights RUN_DIR
                      draw an MNIST run's first layer as 28x28 images
+  sweep-lr [TASK]    one model at several learning rates (--range-test: a range test)
+  compare [TASK]     deeper against wider: several hidden layouts, early stopping
   <other>            any other kindling command
 
 options:

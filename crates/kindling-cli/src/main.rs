@@ -3,10 +3,13 @@
 mod backend;
 mod bench;
 mod capacity;
+mod compare;
 mod download;
+mod experiment_setup;
 mod export;
 mod run_commands;
 mod show_weights;
+mod sweep_lr;
 mod train;
 mod tune;
 mod walkthrough;
@@ -38,6 +41,12 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Download data sets from their official sources.
     Download(download::DownloadArgs),
+    /// Train one model at several learning rates from the same initial weights (ok, diverged
+    /// or stalled), or run a learning-rate range test.
+    SweepLr(sweep_lr::SweepLrArgs),
+    /// Deeper against wider: train several hidden-layer layouts with early stopping, side by
+    /// side.
+    Compare(compare::CompareArgs),
     /// Print the from-scratch chapter step by step: forward propagation, activations, loss,
     /// gradient descent, backpropagation, SGD, the perceptron.
     Walkthrough(walkthrough::WalkthroughArgs),
@@ -65,6 +74,8 @@ fn main() -> ExitCode {
         Command::Capacity(args) => capacity::run(args),
         Command::Tune(args) => tune::run(args),
         Command::ShowWeights(args) => show_weights::run(args),
+        Command::SweepLr(args) => sweep_lr::run(args),
+        Command::Compare(args) => compare::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

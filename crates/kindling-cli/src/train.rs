@@ -1,6 +1,7 @@
 //! `kindling train`.
 
 use crate::backend;
+use crate::experiment_setup::check_widths;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use kindling_data::download::{Existing, Manifest, ensure};
@@ -45,7 +46,7 @@ impl Task {
         }
     }
 
-    fn tabular(self) -> Option<TabularTask> {
+    pub(crate) fn tabular(self) -> Option<TabularTask> {
         match self {
             Task::Mnist => None,
             Task::Wages => Some(TabularTask::Wages),
@@ -56,7 +57,7 @@ impl Task {
         }
     }
 
-    fn default_hidden(self) -> Vec<usize> {
+    pub(crate) fn default_hidden(self) -> Vec<usize> {
         self.tabular()
             .map_or_else(|| vec![50, 50], TabularTask::default_hidden)
     }
@@ -169,12 +170,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     };
     options.validate()?;
     let hidden = args.hidden.unwrap_or_else(|| task.default_hidden());
-    if let Some(i) = hidden.iter().position(|&w| w == 0) {
-        anyhow::bail!(
-            "invalid --hidden: hidden layer {} has width 0; every layer needs at least one unit",
-            i + 1
-        );
-    }
+    check_widths("--hidden", &hidden)?;
     let scale = args.scale.unwrap_or_else(|| {
         task.tabular()
             .map_or(ScaleKind::None, TabularTask::default_scale)

@@ -56,6 +56,31 @@ pub fn evaluate_classifier(
     }
 }
 
+/// How many of the rows `range` of `rows` `model` puts in each class (index = class): shows a
+/// model that predicts one class for everything.
+pub fn predicted_class_counts(
+    model: &DenseStack,
+    rows: Arc<Rows>,
+    range: Range<usize>,
+    device: &Device,
+) -> Vec<usize> {
+    let mut counts = vec![0; model.output_width()];
+    let batcher = ClassificationBatcher::new(rows);
+    let mut start = range.start;
+    while start < range.end {
+        let end = (start + EVAL_BATCH_SIZE).min(range.end);
+        let batch = batcher.block(start..end, device);
+        let predicted = model.forward(batch.inputs).argmax(1).into_data();
+        for class in predicted.iter::<i64>() {
+            if let Some(count) = usize::try_from(class).ok().and_then(|c| counts.get_mut(c)) {
+                *count += 1;
+            }
+        }
+        start = end;
+    }
+    counts
+}
+
 /// Scores a regressor on the rows `range` of `rows`: mean squared error over all examples and
 /// outputs.
 pub fn evaluate_regressor(

@@ -1,9 +1,11 @@
-//! Fitting a model with burn-train's `Learner`, the way Keras's `model.fit` does.
+//! Fitting a model the way Keras's `model.fit` does, on the fused CPU engine (see
+//! [`crate::fused`]) or burn-train's `Learner`.
 
 use crate::diagnostics::EpochDiagnostics;
+use crate::divergence::{Divergence, find_divergence, naive_guess_loss};
 use crate::error::TrainError;
-use crate::fused::{self, FusedFit, checkpoint_path};
-use crate::history::{EpochRecord, History};
+use crate::fused::{self, FusedFit};
+use crate::history::History;
 use crate::options::{Engine, FitOptions, OptimizerKind};
 use crate::reporter::{EpochReporter, Verbosity};
 use crate::run_dir::load_record_into;
@@ -43,10 +45,69 @@ pub struct FitResult<M> {
     pub split: ValidationSplit,
     /// The checkpoint file the best weights were restored from.
     pub best_checkpoint: PathBuf,
+    /// The checkpoint of the last epoch run (the weights training ended with).
+    pub last_checkpoint: PathBuf,
+    /// The first sign of divergence, when the fit ran with [`OnDivergence::Report`] and its
+    /// loss diverged (always `None` with [`OnDivergence::Fail`], which returns an error).
+    pub divergence: Option<Divergence>,
     /// The training loop that ran: [`Engine::Fused`] or [`Engine::Learner`].
     pub engine: Engine,
     /// Per-epoch gradient norms and dead-unit fractions, when `FitOptions::diagnostics` asked.
     pub diagnostics: Option<Vec<EpochDiagnostics>>,
+}
+
+impl<M> FitResult<M> {
+    /// The same result without the model (for callers that only need the figures).
+    pub fn without_model(self) -> FitResult<()> {
+        FitResult {
+            model: (),
+            history: self.history,
+            best_epoch: self.best_epoch,
+            stopped_early: self.stopped_early,
+            split: self.split,
+            best_checkpoint: self.best_checkpoint,
+            last_checkpoint: self.last_checkpoint,
+            divergence: self.divergence,
+            engine: self.engine,
+            diagnostics: self.diagnostics,
+        }
+    }
+}
+
+/// What a fit does when its loss diverges (see [`crate::divergence`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnDivergence {
+    /// Return [`TrainError::Diverged`]: nothing trained that way is worth keeping.
+    Fail,
+    /// Finish and report it in [`FitResult::divergence`], with the whole history, for
+    /// experiments that study divergence. The model is the best epoch's if any validation loss
+    /// is finite, else the last epoch's.
+    Report,
+}
+
+/// Seeds `device` and its autodiff twin with `seed` and builds `config` on the autodiff one:
+/// the model every fit with this seed starts from, whatever else differs (the learning rate,
+/// say). Returns the model and the autodiff device.
+///
+/// Burn draws a parameter's initial values lazily, on first use; this draws them all here,
+/// right after seeding, so that nothing drawn in between (dropout masks, another model) can
+/// change them.
+pub fn seeded_model(
+    config: &DenseStackConfig,
+    seed: u64,
+    device: &Device,
+) -> Result<(DenseStack, Device), TrainError> {
+    let autodiff = device.clone().autodiff();
+    device.seed(seed);
+    autodiff.seed(seed);
+    let model = config.try_init(&autodiff)?;
+    for layer in &model.layers {
+        let _ = layer.weight.val();
+        if let Some(bias) = &layer.bias {
+            let _ = bias.val();
+        }
+    }
+    Ok((model, autodiff))
 }
 
 /// Trains a classifier built from `config` on class-labelled `rows`.
@@ -64,20 +125,40 @@ pub fn fit_classifier(
     work_dir: &Path,
     verbosity: Verbosity,
 ) -> Result<FitResult<DenseStack>, TrainError> {
-    let (split, autodiff) = prepare(config, &rows, options, device, work_dir)?;
-    // Cross-entropy of a uniform guess over the classes.
-    let guess_loss = (rows.classes().unwrap_or(2) as f64).ln();
+    fit_classifier_with(
+        config,
+        rows,
+        options,
+        OnDivergence::Fail,
+        device,
+        work_dir,
+        verbosity,
+    )
+}
+
+/// [`fit_classifier`], with a choice of what happens when the loss diverges.
+pub fn fit_classifier_with(
+    config: &DenseStackConfig,
+    rows: Arc<Rows>,
+    options: &FitOptions,
+    on_divergence: OnDivergence,
+    device: &Device,
+    work_dir: &Path,
+    verbosity: Verbosity,
+) -> Result<FitResult<DenseStack>, TrainError> {
+    let split = prepare(config, &rows, options, work_dir)?;
     let run = Run {
         options,
         verbosity,
-        guess_loss,
+        guess_loss: naive_guess_loss(&rows, &split),
+        on_divergence,
         work_dir,
     };
     if run.fused(device) {
         return run.launch_fused(config, &rows, split, device, |stack| stack);
     }
     run.refuse_diagnostics()?;
-    let model = config.try_init(&autodiff)?;
+    let (model, autodiff) = seeded_model(config, options.seed, device)?;
     let (train, valid) = loaders(
         ClassificationBatcher::new(rows),
         &split,
@@ -101,20 +182,41 @@ pub fn fit_regressor(
     work_dir: &Path,
     verbosity: Verbosity,
 ) -> Result<FitResult<RegressionMlp>, TrainError> {
-    let (split, autodiff) = prepare(config, &rows, options, device, work_dir)?;
-    // Mean squared error of always predicting the training mean.
-    let guess_loss = target_variance(&rows, &split);
+    fit_regressor_with(
+        config,
+        rows,
+        options,
+        OnDivergence::Fail,
+        device,
+        work_dir,
+        verbosity,
+    )
+}
+
+/// [`fit_regressor`], with a choice of what happens when the loss diverges.
+pub fn fit_regressor_with(
+    config: &DenseStackConfig,
+    rows: Arc<Rows>,
+    options: &FitOptions,
+    on_divergence: OnDivergence,
+    device: &Device,
+    work_dir: &Path,
+    verbosity: Verbosity,
+) -> Result<FitResult<RegressionMlp>, TrainError> {
+    let split = prepare(config, &rows, options, work_dir)?;
     let run = Run {
         options,
         verbosity,
-        guess_loss,
+        guess_loss: naive_guess_loss(&rows, &split),
+        on_divergence,
         work_dir,
     };
     if run.fused(device) {
         return run.launch_fused(config, &rows, split, device, RegressionMlp::new);
     }
     run.refuse_diagnostics()?;
-    let model = RegressionMlp::new(config.try_init(&autodiff)?);
+    let (net, autodiff) = seeded_model(config, options.seed, device)?;
+    let model = RegressionMlp::new(net);
     let (train, valid) = loaders(
         RegressionBatcher::new(rows),
         &split,
@@ -128,14 +230,13 @@ pub fn fit_regressor(
     run.launch(training, model, fresh, split)
 }
 
-/// Validates everything, splits the rows, clears stale checkpoints and seeds the devices.
+/// Validates everything, splits the rows and clears stale checkpoints.
 fn prepare(
     config: &DenseStackConfig,
     rows: &Rows,
     options: &FitOptions,
-    device: &Device,
     work_dir: &Path,
-) -> Result<(ValidationSplit, Device), TrainError> {
+) -> Result<ValidationSplit, TrainError> {
     options.validate()?;
     config.validate()?;
     if config.input != rows.width() {
@@ -150,10 +251,7 @@ fn prepare(
     if checkpoint_dir.exists() {
         std::fs::remove_dir_all(&checkpoint_dir).map_err(|e| TrainError::io(&checkpoint_dir, e))?;
     }
-    let autodiff = device.clone().autodiff();
-    device.seed(options.seed);
-    autodiff.seed(options.seed);
-    Ok((split, autodiff))
+    Ok(split)
 }
 
 /// The training loader (batches of `options.batch_size`, reshuffled each epoch from the seed)
@@ -170,17 +268,32 @@ where
     B: Batcher<usize, O> + Clone + 'static,
     O: Send + Clone + std::fmt::Debug + 'static,
 {
-    let train = DataLoaderBuilder::new(batcher.clone())
-        // A batch larger than the data is the whole data (and allocates no more than that).
-        .batch_size(options.batch_size.min(split.train.len()))
-        .shuffle(options.seed)
-        .set_device(autodiff.clone())
-        .build(RowRange::new(split.train.clone()));
+    let train = train_loader(batcher.clone(), split, options, autodiff);
     let valid = DataLoaderBuilder::new(batcher)
         .batch_size(VALID_BATCH_SIZE)
         .set_device(device.clone())
         .build(RowRange::new(split.valid.clone()));
     (train, valid)
+}
+
+/// The loader of the training rows of `split`: batches of `options.batch_size` on the
+/// `autodiff` device, reshuffled on every pass from `options.seed`.
+pub(crate) fn train_loader<B, O>(
+    batcher: B,
+    split: &ValidationSplit,
+    options: &FitOptions,
+    autodiff: &Device,
+) -> Arc<dyn DataLoader<O>>
+where
+    B: Batcher<usize, O> + 'static,
+    O: Send + Clone + std::fmt::Debug + 'static,
+{
+    DataLoaderBuilder::new(batcher)
+        // A batch larger than the data is the whole data (and allocates no more than that).
+        .batch_size(options.batch_size.min(split.train.len()))
+        .shuffle(options.seed)
+        .set_device(autodiff.clone())
+        .build(RowRange::new(split.train.clone()))
 }
 
 /// What every fit shares once its model, loaders and metrics are set up.
@@ -189,6 +302,7 @@ struct Run<'a> {
     verbosity: Verbosity,
     /// The loss of a naive guess, for divergence detection.
     guess_loss: f64,
+    on_divergence: OnDivergence,
     work_dir: &'a Path,
 }
 
@@ -214,6 +328,19 @@ impl Run<'_> {
         })
     }
 
+    /// The error for a diverged fit, unless it is to be reported instead.
+    fn check(&self, divergence: Option<Divergence>) -> Result<(), TrainError> {
+        match (divergence, self.on_divergence) {
+            (Some(d), OnDivergence::Fail) => Err(TrainError::Diverged {
+                epoch: d.epoch,
+                which: d.which.name(),
+                value: d.value,
+                learning_rate: self.options.learning_rate,
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// Trains `config` on the fused engine (see [`crate::fused`]); `wrap` turns the stack into
     /// the model type the checkpoints hold.
     fn launch_fused<M: Module>(
@@ -225,29 +352,33 @@ impl Run<'_> {
         wrap: impl Fn(DenseStack) -> M,
     ) -> Result<FitResult<M>, TrainError> {
         let options = self.options;
+        let (initial, _) = seeded_model(config, options.seed, device)?;
         let outcome = FusedFit {
             config,
+            initial: &initial,
             rows,
             split: &split,
             options,
             device,
             work_dir: self.work_dir,
             verbosity: self.verbosity,
-            loss_limit: divergence_limit(self.guess_loss),
+            loss_limit: crate::divergence::DIVERGENCE_FACTOR
+                * self.guess_loss.max(f64::MIN_POSITIVE),
+            stop_on_divergence: self.on_divergence == OnDivergence::Fail,
         }
         .run(wrap)?;
-        check_divergence(
-            &outcome.history.epochs,
-            self.guess_loss,
-            options.learning_rate,
-        )?;
+        let divergence = find_divergence(&outcome.history.epochs, self.guess_loss);
+        self.check(divergence)?;
+        let last_epoch = outcome.history.last().map_or(0, |e| e.epoch);
         Ok(FitResult {
             model: outcome.model,
             stopped_early: outcome.history.epochs.len() < options.epochs,
             history: outcome.history,
             best_epoch: outcome.best_epoch,
             split,
-            best_checkpoint: outcome.best_checkpoint,
+            best_checkpoint: checkpoint_path(self.work_dir, outcome.best_epoch),
+            last_checkpoint: checkpoint_path(self.work_dir, last_epoch),
+            divergence,
             engine: Engine::Fused,
             diagnostics: outcome.diagnostics,
         })
@@ -292,12 +423,21 @@ impl Run<'_> {
         let history = History {
             epochs: records.lock().map(|r| r.clone()).unwrap_or_default(),
         };
-        check_divergence(&history.epochs, self.guess_loss, options.learning_rate)?;
-        let best_epoch = history
-            .best()
+        let divergence = find_divergence(&history.epochs, self.guess_loss);
+        self.check(divergence)?;
+        let last_epoch = history
+            .last()
             .map(|e| e.epoch)
             .ok_or_else(|| TrainError::Learner("no epoch finished".into()))?;
-        let best_checkpoint = checkpoint_path(self.work_dir, best_epoch);
+        // Every validation loss is finite unless the fit diverged; then the last epoch stands
+        // in for the best when none is, or when burn-train (comparing NaNs its own way) did
+        // not keep the best one's checkpoint.
+        let mut best_epoch = history.best().map_or(last_epoch, |e| e.epoch);
+        let mut best_checkpoint = checkpoint_path(self.work_dir, best_epoch);
+        if divergence.is_some() && !best_checkpoint.is_file() {
+            best_epoch = last_epoch;
+            best_checkpoint = checkpoint_path(self.work_dir, last_epoch);
+        }
         Ok(FitResult {
             model: load_record_into(fresh, &best_checkpoint)?,
             stopped_early: history.epochs.len() < options.epochs,
@@ -305,23 +445,23 @@ impl Run<'_> {
             best_epoch,
             split,
             best_checkpoint,
+            last_checkpoint: checkpoint_path(self.work_dir, last_epoch),
+            divergence,
             engine: Engine::Learner,
             diagnostics: None,
         })
     }
 }
 
-/// Variance of the training targets (the MSE of predicting their mean).
-fn target_variance(rows: &Rows, split: &ValidationSplit) -> f64 {
-    let (values, width) = rows.values().unwrap_or((&[], 1));
-    let part = &values[split.train.start * width..split.train.end * width];
-    let n = part.len().max(1) as f64;
-    let mean = part.iter().map(|&v| v as f64).sum::<f64>() / n;
-    part.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n
+/// The checkpoint file of `epoch` in `work_dir`.
+pub(crate) fn checkpoint_path(work_dir: &Path, epoch: usize) -> PathBuf {
+    work_dir
+        .join("checkpoint")
+        .join(format!("model-{epoch}.bpk"))
 }
 
 /// The optimizer with Keras's defaults.
-fn optimizer(options: &FitOptions) -> burn::optim::ModuleOptimizer {
+pub(crate) fn optimizer(options: &FitOptions) -> burn::optim::ModuleOptimizer {
     match options.optimizer {
         // Keras's Adam epsilon is 1e-7; burn's default is 1e-5.
         OptimizerKind::Adam => AdamConfig::new().with_epsilon(1e-7).init(),
@@ -329,33 +469,135 @@ fn optimizer(options: &FitOptions) -> burn::optim::ModuleOptimizer {
     }
 }
 
-/// A loss this many times that of a naive guess means training has diverged.
-const DIVERGENCE_FACTOR: f64 = 100.0;
+/// Held by the tests that seed the backend: its generator is global, so a test running
+/// beside them could draw from it between their seeding and their drawing.
+#[cfg(test)]
+pub(crate) static SEEDED_TESTS: Mutex<()> = Mutex::new(());
 
-/// The loss above which a fit has diverged.
-fn divergence_limit(guess_loss: f64) -> f64 {
-    DIVERGENCE_FACTOR * guess_loss.max(f64::MIN_POSITIVE)
+/// Takes [`SEEDED_TESTS`] (a test that failed while holding it does not poison the others).
+#[cfg(test)]
+pub(crate) fn seeded_test_guard() -> std::sync::MutexGuard<'static, ()> {
+    SEEDED_TESTS.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The first loss that is NaN, infinite, or [`DIVERGENCE_FACTOR`] times the loss of a naive
-/// guess (`guess_loss`: a uniform guess over the classes, or the training mean), as an error.
-fn check_divergence(
-    epochs: &[EpochRecord],
-    guess_loss: f64,
-    learning_rate: f64,
-) -> Result<(), TrainError> {
-    let limit = divergence_limit(guess_loss);
-    for e in epochs {
-        for (which, value) in [("training", e.loss), ("validation", e.val_loss)] {
-            if !value.is_finite() || value > limit {
-                return Err(TrainError::Diverged {
-                    epoch: e.epoch,
-                    which,
-                    value,
-                    learning_rate,
-                });
-            }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kindling_models::Activation;
+
+    fn weights(net: &DenseStack) -> Vec<f32> {
+        net.layers
+            .iter()
+            .flat_map(|l| l.weight.val().into_data().iter::<f32>().collect::<Vec<_>>())
+            .collect()
+    }
+
+    fn biases(net: &DenseStack) -> Vec<f32> {
+        net.layers
+            .iter()
+            .flat_map(|l| {
+                let bias = l.bias.as_ref().expect("dense layers have biases");
+                bias.val().into_data().iter::<f32>().collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// 60 rows of two features; the class is whether their sum is positive.
+    fn two_class_rows() -> Arc<Rows> {
+        let features: Vec<f32> = (0..120)
+            .map(|i| ((i * 37 % 23) as f32 - 11.0) / 5.0)
+            .collect();
+        let labels = features
+            .chunks(2)
+            .map(|pair| u32::from(pair[0] + pair[1] > 0.0))
+            .collect();
+        Arc::new(Rows::classified(features, 2, labels, 2))
+    }
+
+    fn config() -> DenseStackConfig {
+        DenseStackConfig::uniform(2, &[8, 8], Activation::Relu, 2)
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_initial_weights() {
+        let _guard = seeded_test_guard();
+        let device = Device::flex();
+        let (first, _) = seeded_model(&config(), 7, &device).unwrap();
+        // Whatever draws from the devices' generators in between does not matter.
+        let _ = config().try_init(&device).unwrap();
+        let _ = config().try_init(&device.clone().autodiff()).unwrap();
+        let (again, _) = seeded_model(&config(), 7, &device).unwrap();
+        assert_eq!(weights(&first), weights(&again));
+        let (other, _) = seeded_model(&config(), 8, &device).unwrap();
+        assert_ne!(weights(&first), weights(&other));
+    }
+
+    #[test]
+    fn every_fit_with_a_seed_starts_from_the_seeded_model() {
+        let _guard = seeded_test_guard();
+        let device = Device::flex();
+        let dir = tempfile::tempdir().unwrap();
+        let (initial, _) = seeded_model(&config(), 3, &device).unwrap();
+        // At learning rates this small an SGD step leaves every weight as it was (the
+        // update is far below an f32 ulp), so the fitted weights are the starting ones.
+        for learning_rate in [1e-30, 1e-29] {
+            let options = FitOptions {
+                epochs: 1,
+                optimizer: OptimizerKind::Sgd,
+                learning_rate,
+                seed: 3,
+                ..Default::default()
+            };
+            let fit = fit_classifier(
+                &config(),
+                two_class_rows(),
+                &options,
+                &device,
+                dir.path(),
+                Verbosity::Quiet,
+            )
+            .unwrap();
+            assert_eq!(weights(&fit.model), weights(&initial), "lr {learning_rate}");
+            assert!(biases(&fit.model).iter().all(|b| b.abs() < 1e-20));
         }
     }
-    Ok(())
+
+    #[test]
+    fn a_diverging_fit_fails_or_reports_with_its_history() {
+        let device = Device::flex();
+        let dir = tempfile::tempdir().unwrap();
+        let options = FitOptions {
+            epochs: 3,
+            optimizer: OptimizerKind::Sgd,
+            learning_rate: 1e6,
+            ..Default::default()
+        };
+        let rows = two_class_rows();
+        let failed = fit_classifier(
+            &config(),
+            rows.clone(),
+            &options,
+            &device,
+            dir.path(),
+            Verbosity::Quiet,
+        );
+        assert!(
+            matches!(failed, Err(TrainError::Diverged { epoch: 1, .. })),
+            "{failed:?}"
+        );
+        let reported = fit_classifier_with(
+            &config(),
+            rows,
+            &options,
+            OnDivergence::Report,
+            &device,
+            dir.path(),
+            Verbosity::Quiet,
+        )
+        .unwrap();
+        let divergence = reported.divergence.expect("diverged");
+        assert_eq!(divergence.epoch, 1);
+        assert_eq!(reported.history.epochs.len(), 3);
+        assert!(reported.last_checkpoint.is_file());
+    }
 }

@@ -49,12 +49,22 @@
 //! assert!(summary.contains("Total params: 1,815"), "{summary}"); // 150 + 1,632 + 33
 //! # Ok::<(), kindling_train::TrainError>(())
 //! ```
+//!
+//! The course's experiments train several models on one data split: [`sweep`] (learning
+//! rates, each run [`trial_status`]-classified as ok, diverged or stalled), [`range_test`]
+//! (a learning-rate range test) and [`compare`] (hidden-layer layouts). They share
+//! [`experiment`]'s run directory and result table and [`experiment_data`]'s loading;
+//! [`capacity`] and [`tune`] search architectures and hyper-parameters.
 
 pub mod bench;
 pub mod capacity;
+pub mod compare;
 pub mod diagnostics;
+pub mod divergence;
 mod error;
 mod evaluate;
+pub mod experiment;
+pub mod experiment_data;
 pub mod export;
 mod fit;
 mod fused;
@@ -63,19 +73,25 @@ pub mod keras;
 pub mod mnist;
 mod options;
 pub mod plot;
+pub mod range_test;
 pub mod recipe;
 mod reporter;
 pub mod run_dir;
 pub mod show_weights;
 pub mod summary;
+pub mod sweep;
 pub mod tabular;
 pub mod trained;
+pub mod trial_status;
 pub mod tune;
 mod weighted_loss;
 
 pub use error::TrainError;
-pub use evaluate::{Evaluation, evaluate_classifier, evaluate_regressor};
-pub use fit::{FitResult, fit_classifier, fit_regressor};
+pub use evaluate::{Evaluation, evaluate_classifier, evaluate_regressor, predicted_class_counts};
+pub use fit::{
+    FitResult, OnDivergence, fit_classifier, fit_classifier_with, fit_regressor,
+    fit_regressor_with, seeded_model,
+};
 pub use history::{EpochRecord, History};
 pub use options::{Engine, FitOptions, OptimizerKind, Regularization};
 pub use reporter::Verbosity;

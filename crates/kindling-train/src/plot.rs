@@ -2,6 +2,7 @@
 
 use crate::error::TrainError;
 use crate::history::History;
+use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -13,6 +14,73 @@ pub struct Series<'a> {
     pub points: Vec<(f64, f64)>,
 }
 
+/// How an axis maps values to positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// Evenly spaced values.
+    Linear,
+    /// Evenly spaced powers of ten; values of 0 or below are left out.
+    Log,
+}
+
+impl Scale {
+    /// A linear scale, unless the positive finite values span more than `ratio` (max / min),
+    /// when only a log scale shows the small ones.
+    pub fn fitting(values: impl Iterator<Item = f64>, ratio: f64) -> Self {
+        let (min, max) = values
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            });
+        if min.is_finite() && max / min > ratio {
+            Scale::Log
+        } else {
+            Scale::Linear
+        }
+    }
+}
+
+/// An axis: its label and scale.
+#[derive(Debug, Clone, Copy)]
+pub struct Axis<'a> {
+    /// The label under (x) or beside (y) the axis.
+    pub label: &'a str,
+    /// Linear or logarithmic.
+    pub scale: Scale,
+}
+
+impl<'a> Axis<'a> {
+    /// A linear axis.
+    pub fn linear(label: &'a str) -> Self {
+        Self {
+            label,
+            scale: Scale::Linear,
+        }
+    }
+
+    /// A logarithmic axis.
+    pub fn log(label: &'a str) -> Self {
+        Self {
+            label,
+            scale: Scale::Log,
+        }
+    }
+}
+
+/// A series and how to draw it: its colour (an index into a fixed palette, so that related
+/// series can share one) and whether the line is dashed.
+#[derive(Clone, Copy)]
+pub struct Curve<'a> {
+    /// The points and the legend label.
+    pub series: &'a Series<'a>,
+    /// Palette index of the colour.
+    pub color: usize,
+    /// A dashed line instead of a solid one.
+    pub dashed: bool,
+    /// Whether each point gets a dot (leave it off for series with hundreds of points).
+    pub dots: bool,
+}
+
 /// Draws line curves with a title, axis labels and a legend into a PNG, creating its
 /// directory; the image is drawn under a temporary name and renamed into place.
 pub fn line_chart(
@@ -21,6 +89,45 @@ pub fn line_chart(
     x_label: &str,
     y_label: &str,
     series: &[Series],
+) -> Result<(), TrainError> {
+    line_chart_on(
+        path,
+        title,
+        Axis::linear(x_label),
+        Axis::linear(y_label),
+        series,
+    )
+}
+
+/// [`line_chart`] on axes of any scale: solid lines with dots, one colour per series.
+pub fn line_chart_on(
+    path: &Path,
+    title: &str,
+    x: Axis,
+    y: Axis,
+    series: &[Series],
+) -> Result<(), TrainError> {
+    let curves: Vec<Curve> = series
+        .iter()
+        .enumerate()
+        .map(|(color, series)| Curve {
+            series,
+            color,
+            dashed: false,
+            dots: true,
+        })
+        .collect();
+    chart(path, title, x, y, &curves)
+}
+
+/// Draws `curves` on axes of any scale (see [`line_chart`] for the file handling). Points that
+/// are not finite, or not positive on a log axis, are left out.
+pub fn chart(
+    path: &Path,
+    title: &str,
+    x: Axis,
+    y: Axis,
+    curves: &[Curve],
 ) -> Result<(), TrainError> {
     let fail = |reason: String| TrainError::Plot {
         path: path.to_path_buf(),
@@ -33,7 +140,7 @@ pub fn line_chart(
     let stem = path.file_stem().unwrap_or_default().to_string_lossy();
     // The encoder picks the format from the extension, so the temporary name ends in .png.
     let temporary = path.with_file_name(format!(".{stem}.tmp-{}.png", std::process::id()));
-    let drawn = draw(&temporary, title, x_label, y_label, series)
+    let drawn = draw(&temporary, title, x, y, curves)
         .map_err(|e| e.to_string())
         .and_then(|()| std::fs::rename(&temporary, path).map_err(|e| e.to_string()));
     drawn.map_err(|reason| {
@@ -42,56 +149,111 @@ pub fn line_chart(
     })
 }
 
-fn draw(
-    path: &Path,
-    title: &str,
-    x_label: &str,
-    y_label: &str,
-    series: &[Series],
-) -> Result<(), Box<dyn std::error::Error>> {
-    let finite = || {
-        series
-            .iter()
-            .flat_map(|s| s.points.iter())
-            .filter(|(x, y)| x.is_finite() && y.is_finite())
-    };
-    let (x_min, x_max) = bounds(finite().map(|p| p.0));
-    let (y_min, y_max) = bounds(finite().map(|p| p.1));
-    let y_pad = (y_max - y_min) * 0.05;
+type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
+/// Whether a point can be drawn on these axes.
+fn drawable(x: Axis, y: Axis, (px, py): (f64, f64)) -> bool {
+    let fits = |scale: Scale, v: f64| v.is_finite() && (scale == Scale::Linear || v > 0.0);
+    fits(x.scale, px) && fits(y.scale, py)
+}
+
+fn draw(path: &Path, title: &str, x: Axis, y: Axis, curves: &[Curve]) -> DrawResult {
+    let points = || {
+        curves
+            .iter()
+            .flat_map(|c| c.series.points.iter().copied())
+            .filter(|&p| drawable(x, y, p))
+    };
+    let x_range = axis_range(x.scale, points().map(|p| p.0), 0.0);
+    let y_range = axis_range(y.scale, points().map(|p| p.1), 0.05);
     let root = BitMapBackend::new(path, (800, 500)).into_drawing_area();
     root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
+    // The coordinate types differ per scale, so each combination is its own chart type.
+    let mut chart_builder = ChartBuilder::on(&root);
+    chart_builder
         .caption(title, ("sans-serif", 24))
         .margin(15)
         .x_label_area_size(45)
-        .y_label_area_size(65)
-        .build_cartesian_2d(x_min..x_max, (y_min - y_pad)..(y_max + y_pad))?;
+        .y_label_area_size(65);
+    let (x0, x1) = x_range;
+    let (y0, y1) = y_range;
+    match (x.scale, y.scale) {
+        (Scale::Linear, Scale::Linear) => plot_on(
+            chart_builder.build_cartesian_2d(x0..x1, y0..y1)?,
+            x,
+            y,
+            curves,
+        ),
+        (Scale::Log, Scale::Linear) => plot_on(
+            chart_builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1)?,
+            x,
+            y,
+            curves,
+        ),
+        (Scale::Linear, Scale::Log) => plot_on(
+            chart_builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())?,
+            x,
+            y,
+            curves,
+        ),
+        (Scale::Log, Scale::Log) => plot_on(
+            chart_builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?,
+            x,
+            y,
+            curves,
+        ),
+    }?;
+    root.present()?;
+    Ok(())
+}
+
+/// Draws the mesh, the curves and the legend on a chart of any coordinate types.
+fn plot_on<'a, X, Y>(
+    mut chart: ChartContext<'a, BitMapBackend<'a>, Cartesian2d<X, Y>>,
+    x: Axis,
+    y: Axis,
+    curves: &[Curve],
+) -> DrawResult
+where
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let x_format = label_format(x.scale);
+    let y_format = label_format(y.scale);
     chart
         .configure_mesh()
-        .x_desc(x_label)
-        .y_desc(y_label)
-        .x_label_formatter(&|x| trim_number(*x))
+        .x_desc(x.label)
+        .y_desc(y.label)
+        .x_label_formatter(&x_format)
+        .y_label_formatter(&y_format)
         .draw()?;
-    for (i, s) in series.iter().enumerate() {
-        let color = Palette99::pick(i).to_rgba();
-        let points: Vec<(f64, f64)> = s
+    for curve in curves {
+        let color = Palette99::pick(curve.color).to_rgba();
+        let style = color.stroke_width(2);
+        let points: Vec<(f64, f64)> = curve
+            .series
             .points
             .iter()
             .copied()
-            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .filter(|&p| drawable(x, y, p))
             .collect();
-        chart
-            .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?
-            .label(s.label)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-        chart.draw_series(
-            points
-                .into_iter()
-                .map(|p| Circle::new(p, 3, color.filled())),
-        )?;
+        let drawn = if curve.dashed {
+            chart.draw_series(DashedLineSeries::new(points.clone(), 8, 5, style))?
+        } else {
+            chart.draw_series(LineSeries::new(points.clone(), style))?
+        };
+        let dashed = curve.dashed;
+        drawn.label(curve.series.label).legend(move |(lx, ly)| {
+            let end = if dashed { lx + 8 } else { lx + 20 };
+            PathElement::new(vec![(lx, ly), (end, ly)], style)
+        });
+        if curve.dots {
+            chart.draw_series(
+                points
+                    .into_iter()
+                    .map(|p| Circle::new(p, 3, color.filled())),
+            )?;
+        }
     }
     chart
         .configure_series_labels()
@@ -99,8 +261,45 @@ fn draw(
         .border_style(BLACK)
         .position(SeriesLabelPosition::UpperRight)
         .draw()?;
-    root.present()?;
     Ok(())
+}
+
+/// Tick labels: trimmed decimals on a linear axis; on a log axis, scientific notation for
+/// values below 0.001 or from 10,000 up.
+fn label_format(scale: Scale) -> impl Fn(&f64) -> String {
+    move |v: &f64| {
+        let v = *v;
+        if scale == Scale::Log && v != 0.0 && !(1e-3..1e4).contains(&v.abs()) {
+            format!("{v:.0e}")
+        } else {
+            trim_number(v)
+        }
+    }
+}
+
+/// The range an axis shows: the values' bounds, padded by `pad` of the span on a linear axis,
+/// by a factor on a log one.
+fn axis_range(scale: Scale, values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
+    match scale {
+        Scale::Linear => {
+            let (min, max) = bounds(values);
+            let margin = (max - min) * pad;
+            (min - margin, max + margin)
+        }
+        Scale::Log => {
+            let (min, max) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            });
+            if !min.is_finite() {
+                return (0.1, 10.0);
+            }
+            let factor = if pad > 0.0 { 1.0 + 4.0 * pad } else { 1.0 };
+            if max / min < 1.0 + 1e-9 {
+                return (min / 2.0, max * 2.0);
+            }
+            (min / factor, max * factor)
+        }
+    }
 }
 
 /// `3` rather than `3.0`; other values with up to four significant decimals.
@@ -108,7 +307,13 @@ fn trim_number(x: f64) -> String {
     if x.fract() == 0.0 {
         format!("{x:.0}")
     } else {
-        format!("{x:.4}").trim_end_matches('0').to_string()
+        let text = format!("{x:.4}");
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        if text == "0" || text == "-0" {
+            format!("{x:.1e}")
+        } else {
+            text.to_string()
+        }
     }
 }
 

@@ -18,7 +18,7 @@ mod network;
 mod optimizer;
 mod trainer;
 
-pub(crate) use trainer::{FusedFit, checkpoint_path};
+pub(crate) use trainer::FusedFit;
 
 /// Whether `device` computes on the CPU (where the fused engine is the faster one).
 pub(crate) fn is_cpu(device: &burn::prelude::Device) -> bool {

@@ -6,6 +6,7 @@ use super::network::{BatchScore, Inputs, Network, Targets, Workspace};
 use super::optimizer::Optimizer;
 use crate::diagnostics::EpochDiagnostics;
 use crate::error::TrainError;
+use crate::fit::checkpoint_path;
 use crate::history::{EpochRecord, History};
 use crate::options::FitOptions;
 use crate::reporter::{Verbosity, epoch_bar, print_epoch_line};
@@ -32,7 +33,6 @@ pub(crate) struct FusedOutcome<M> {
     pub(crate) model: M,
     pub(crate) history: History,
     pub(crate) best_epoch: usize,
-    pub(crate) best_checkpoint: PathBuf,
     /// Per-epoch diagnostics, when the options ask for them.
     pub(crate) diagnostics: Option<Vec<EpochDiagnostics>>,
 }
@@ -40,14 +40,18 @@ pub(crate) struct FusedOutcome<M> {
 /// Everything a fused fit needs.
 pub(crate) struct FusedFit<'a> {
     pub(crate) config: &'a DenseStackConfig,
+    /// The seeded initial weights (on any device).
+    pub(crate) initial: &'a DenseStack,
     pub(crate) rows: &'a Rows,
     pub(crate) split: &'a ValidationSplit,
     pub(crate) options: &'a FitOptions,
     pub(crate) device: &'a Device,
     pub(crate) work_dir: &'a Path,
     pub(crate) verbosity: Verbosity,
-    /// A loss above this (or NaN) ends the fit: it has diverged.
+    /// A loss above this (or NaN) means the fit has diverged.
     pub(crate) loss_limit: f64,
+    /// Whether a diverged fit stops at once (else it runs on, as Keras does).
+    pub(crate) stop_on_divergence: bool,
 }
 
 impl FusedFit<'_> {
@@ -58,9 +62,9 @@ impl FusedFit<'_> {
         wrap: impl Fn(DenseStack) -> M,
     ) -> Result<FusedOutcome<M>, TrainError> {
         let options = self.options;
-        self.device.seed(options.seed);
+        let mut net = Network::from_module(self.initial, self.config);
+        // The module the weights are written into (its own initial values are replaced).
         let initial = self.config.try_init(self.device)?;
-        let mut net = Network::from_module(&initial, self.config);
         let width = self.rows.width();
         let sparse = SparseRows::from_dense(self.rows.all_features(), width);
         let inputs = if sparse.density(width) < SPARSE_DENSITY {
@@ -167,7 +171,7 @@ impl FusedFit<'_> {
                 best = Some((epoch, record.val_loss, net.clone()));
             }
             history.epochs.push(record);
-            if diverged {
+            if diverged && self.stop_on_divergence {
                 break;
             }
             // A checkpoint per epoch; the best and the latest are kept.
@@ -191,22 +195,16 @@ impl FusedFit<'_> {
                 break;
             }
         }
-        let (best_epoch, _, best_net) = best.unwrap_or((0, f64::NAN, net));
+        // Without a finite validation loss (a diverged fit), the last epoch stands in.
+        let last_epoch = history.epochs.len();
+        let (best_epoch, _, best_net) = best.unwrap_or((last_epoch, f64::NAN, net));
         Ok(FusedOutcome {
             model: wrap(best_net.load_into(initial, self.device)),
             history,
             best_epoch,
-            best_checkpoint: checkpoint_path(self.work_dir, best_epoch),
             diagnostics: options.diagnostics.then_some(diagnostics),
         })
     }
-}
-
-/// The checkpoint of `epoch` (the Learner path's name for it).
-pub(crate) fn checkpoint_path(work_dir: &Path, epoch: usize) -> PathBuf {
-    work_dir
-        .join("checkpoint")
-        .join(format!("model-{epoch}.bpk"))
 }
 
 /// One epoch of training steps over `order`.

@@ -49,6 +49,7 @@ pub(crate) struct Fitted {
     pub(crate) stopped_early: bool,
     pub(crate) split: ValidationSplit,
     pub(crate) best_checkpoint: PathBuf,
+    pub(crate) last_checkpoint: PathBuf,
     pub(crate) engine: crate::Engine,
 }
 
@@ -61,6 +62,7 @@ impl Fitted {
             stopped_early: fit.stopped_early,
             split: fit.split,
             best_checkpoint: fit.best_checkpoint,
+            last_checkpoint: fit.last_checkpoint,
             engine: fit.engine,
         };
         (fitted, fit.model)
@@ -75,6 +77,8 @@ impl Fitted {
             stopped_early: self.stopped_early,
             split: self.split.clone(),
             best_checkpoint: self.best_checkpoint.clone(),
+            last_checkpoint: self.last_checkpoint.clone(),
+            divergence: None,
             engine: self.engine,
             diagnostics: None,
         }

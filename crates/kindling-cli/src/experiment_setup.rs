@@ -1,0 +1,78 @@
+//! What the experiment commands share: the task's data (downloaded when missing, as `train`
+//! does), the default run directory and how much to print.
+
+use crate::train::Task;
+use anyhow::{Context, Result};
+use kindling_data::DataDir;
+use kindling_data::download::{Existing, Manifest, ensure};
+use kindling_train::Verbosity;
+use kindling_train::experiment_data::{ExperimentData, ExperimentTask};
+use std::path::{Path, PathBuf};
+
+/// The experiment-side name of a task.
+pub fn experiment_task(task: Task) -> ExperimentTask {
+    task.tabular()
+        .map_or(ExperimentTask::Mnist, ExperimentTask::Table)
+}
+
+/// Resolves the data directory (`--data-dir`, else `KINDLING_DATA_DIR`, else the workspace's
+/// `data/`), fetches the task's files if missing, and loads the rows every trial shares.
+pub fn load_data(
+    task: Task,
+    data_dir: Option<&Path>,
+    validation_split: f64,
+) -> Result<(ExperimentData, PathBuf)> {
+    let data_dir = DataDir::resolve(data_dir);
+    let experiment = experiment_task(task);
+    if let Some(dataset) = experiment.dataset() {
+        let manifest = Manifest::builtin()?;
+        ensure(data_dir.path(), &manifest.files(dataset)?, Existing::Keep)?;
+    }
+    let data = ExperimentData::load(experiment, data_dir.path(), validation_split)
+        .with_context(|| format!("loading {}", task.name()))?;
+    for note in &data.notes {
+        eprintln!("note: {note}");
+    }
+    Ok((data, data_dir.path().to_path_buf()))
+}
+
+/// `--out`, else `runs/<command>-<timestamp>`.
+pub fn out_dir(out: Option<PathBuf>, command: &str) -> PathBuf {
+    out.unwrap_or_else(|| {
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+        PathBuf::from("runs").join(format!("{command}-{stamp}"))
+    })
+}
+
+/// Quiet with `--quiet`, else a line per epoch (a progress bar on a terminal).
+pub fn verbosity(quiet: bool) -> Verbosity {
+    if quiet {
+        Verbosity::Quiet
+    } else {
+        Verbosity::Auto
+    }
+}
+
+/// The task given as a positional argument or with `--task` (not both), else `default`.
+pub fn pick_task(positional: Option<Task>, flag: Option<Task>, default: Task) -> Result<Task> {
+    match (positional, flag) {
+        (Some(a), Some(b)) if a != b => anyhow::bail!(
+            "two tasks given: `{}` and --task {}; give one",
+            a.name(),
+            b.name()
+        ),
+        (Some(task), _) | (None, Some(task)) => Ok(task),
+        (None, None) => Ok(default),
+    }
+}
+
+/// Rejects a hidden layer of width 0, naming the option and the layer.
+pub fn check_widths(option: &str, hidden: &[usize]) -> Result<()> {
+    if let Some(i) = hidden.iter().position(|&w| w == 0) {
+        anyhow::bail!(
+            "invalid {option}: hidden layer {} has width 0; every layer needs at least one unit",
+            i + 1
+        );
+    }
+    Ok(())
+}
