@@ -1,10 +1,9 @@
 //! `kindling bench`: how fast the compiled backend trains and runs the MNIST digit net.
 
 use crate::backend;
+use crate::experiment_setup::{fetch_data_dir, out_dir};
 use anyhow::{Context, Result};
 use clap::Args;
-use kindling_data::DataDir;
-use kindling_data::download::{Existing, Manifest, ensure};
 use kindling_train::Engine;
 use kindling_train::bench::{BenchOptions, BenchReport, bench_mnist};
 use kindling_train::run_dir::write_json;
@@ -32,16 +31,8 @@ pub struct BenchArgs {
 
 /// Runs the benchmark, prints a table and writes `bench.json`.
 pub fn run(args: BenchArgs) -> Result<()> {
-    let data_dir = DataDir::resolve(args.data_dir.as_deref());
-    ensure(
-        data_dir.path(),
-        &Manifest::builtin()?.files("mnist")?,
-        Existing::Keep,
-    )?;
-    let out = args.out.unwrap_or_else(|| {
-        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-        PathBuf::from("runs").join(format!("bench-{stamp}"))
-    });
+    let data_dir = fetch_data_dir(args.data_dir.as_deref(), Some("mnist"))?;
+    let out = out_dir(args.out, "bench");
     let options = BenchOptions {
         batch_sizes: args.batch_sizes,
         timed_epochs: args.epochs,
@@ -49,7 +40,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         ..BenchOptions::default()
     };
     let device = backend::device();
-    let report = bench_mnist(data_dir.path(), &out, backend::name(), &device, &options)
+    let report = bench_mnist(&data_dir, &out, backend::name(), &device, &options)
         .context("benchmark failed")?;
     print!("{}", table(&report));
     let path = out.join("bench.json");

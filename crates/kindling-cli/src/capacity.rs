@@ -1,7 +1,8 @@
 //! `kindling capacity`: the course's capacity workflow on a table task.
 
 use crate::backend;
-use crate::tune::{figures, out_dir, parse_count, parse_table_task, prepare_data_dir};
+use crate::experiment_setup::{fetch_data_dir, out_dir};
+use crate::tune::{figures, parse_count, parse_table_task};
 use anyhow::{Context, Result};
 use clap::Args;
 use kindling_data::scale::ScaleKind;
@@ -114,7 +115,7 @@ pub fn run(args: CapacityArgs) -> Result<()> {
         scale: args.scale.unwrap_or_else(|| task.default_scale()),
     };
     settings.validate()?;
-    let data_dir = prepare_data_dir(args.data_dir.as_deref(), task)?;
+    let data_dir = fetch_data_dir(args.data_dir.as_deref(), task.dataset())?;
     let out = out_dir(args.out, "capacity");
     let device = backend::device();
     let setup = RunSetup {

@@ -1,5 +1,5 @@
-//! What the experiment commands share: the task's data (downloaded when missing, as `train`
-//! does), the default run directory and how much to print.
+//! What the commands that train share: the task's data (downloaded when missing),
+//! the default run directory and how much to print.
 
 use crate::train::Task;
 use anyhow::{Context, Result};
@@ -22,18 +22,25 @@ pub fn load_data(
     data_dir: Option<&Path>,
     validation_split: f64,
 ) -> Result<(ExperimentData, PathBuf)> {
-    let data_dir = DataDir::resolve(data_dir);
     let experiment = experiment_task(task);
-    if let Some(dataset) = experiment.dataset() {
-        let manifest = Manifest::builtin()?;
-        ensure(data_dir.path(), &manifest.files(dataset)?, Existing::Keep)?;
-    }
-    let data = ExperimentData::load(experiment, data_dir.path(), validation_split)
+    let data_dir = fetch_data_dir(data_dir, experiment.dataset())?;
+    let data = ExperimentData::load(experiment, &data_dir, validation_split)
         .with_context(|| format!("loading {}", task.name()))?;
     for note in &data.notes {
         eprintln!("note: {note}");
     }
-    Ok((data, data_dir.path().to_path_buf()))
+    Ok((data, data_dir))
+}
+
+/// The data directory as `train` resolves it (`--data-dir`, else `KINDLING_DATA_DIR`, else the
+/// workspace's `data/`), with `dataset`'s files fetched if missing.
+pub fn fetch_data_dir(flag: Option<&Path>, dataset: Option<&str>) -> Result<PathBuf> {
+    let data_dir = DataDir::resolve(flag);
+    if let Some(dataset) = dataset {
+        let manifest = Manifest::builtin()?;
+        ensure(data_dir.path(), &manifest.files(dataset)?, Existing::Keep)?;
+    }
+    Ok(data_dir.path().to_path_buf())
 }
 
 /// `--out`, else `runs/<command>-<timestamp>`.

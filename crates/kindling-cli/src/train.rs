@@ -2,17 +2,17 @@
 
 use crate::backend;
 use crate::experiment_setup::check_widths;
+use crate::experiment_setup::{self, fetch_data_dir, out_dir};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use kindling_data::download::{Existing, Manifest, ensure};
 use kindling_data::scale::ScaleKind;
-use kindling_data::{DataDir, shot_log};
+use kindling_data::shot_log;
 use kindling_models::{Activation, DenseStackConfig, DigitNetConfig};
 use kindling_train::mnist::train_mnist;
 use kindling_train::recipe::RunSetup;
 use kindling_train::run_dir::RunMetrics;
 use kindling_train::tabular::{TabularTask, model_config, train_tabular};
-use kindling_train::{Engine, FitOptions, OptimizerKind, Regularization, Verbosity};
+use kindling_train::{Engine, FitOptions, OptimizerKind, Regularization};
 use std::path::PathBuf;
 
 /// The tasks `train` knows, with the course's defaults.
@@ -188,28 +188,16 @@ pub fn run(args: TrainArgs) -> Result<()> {
         .validate()
         .context("invalid --dropout or --l2")?;
 
-    let data_dir = DataDir::resolve(args.data_dir.as_deref());
-    let manifest = Manifest::builtin()?;
     let dataset = match task.tabular() {
         None => Some(task.name()),
         Some(table) => table.dataset(),
     };
-    if let Some(dataset) = dataset {
-        ensure(data_dir.path(), &manifest.files(dataset)?, Existing::Keep)?;
-    }
-
-    let out = args.out.unwrap_or_else(|| {
-        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-        PathBuf::from("runs").join(format!("{}-{stamp}", task.name()))
-    });
-    let verbosity = if args.quiet {
-        Verbosity::Quiet
-    } else {
-        Verbosity::Auto
-    };
+    let data_dir = fetch_data_dir(args.data_dir.as_deref(), dataset)?;
+    let out = out_dir(args.out, task.name());
+    let verbosity = experiment_setup::verbosity(args.quiet);
     let device = backend::device();
     let setup = RunSetup {
-        data_dir: data_dir.path(),
+        data_dir: &data_dir,
         out: &out,
         backend: backend::name(),
         device: &device,

@@ -2,10 +2,9 @@
 //! experiments share (task names, data directory, output directory, positive numbers).
 
 use crate::backend;
+use crate::experiment_setup::{fetch_data_dir, out_dir};
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use kindling_data::DataDir;
-use kindling_data::download::{Existing, Manifest, ensure};
 use kindling_data::scale::ScaleKind;
 use kindling_models::Activation;
 use kindling_train::OptimizerKind;
@@ -15,7 +14,7 @@ use kindling_train::tune::report::{SCORES_PNG, TRIALS_CSV, TRIALS_JSON, score_ru
 use kindling_train::tune::{
     LrRange, SearchSpace, Strategy, TrialOutcome, TrialRecord, TuneEvent, TuneSettings, tune,
 };
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Shown after the options in `kindling tune --help`.
@@ -133,7 +132,7 @@ pub fn run(args: TuneArgs) -> Result<()> {
         seed: args.seed,
     };
     settings.validate()?;
-    let data_dir = prepare_data_dir(args.data_dir.as_deref(), task)?;
+    let data_dir = fetch_data_dir(args.data_dir.as_deref(), task.dataset())?;
     let out = out_dir(args.out, "tune");
     let device = backend::device();
     let setup = RunSetup {
@@ -280,22 +279,4 @@ fn parse_minutes(text: &str) -> Result<f64, String> {
         Ok(m) if m.is_finite() && m > 0.0 && m <= 1e6 => Ok(m),
         _ => Err("expected a positive number of minutes, such as 5 or 0.5".into()),
     }
-}
-
-/// The data directory as `train` resolves it, with the task's data set fetched if missing.
-pub(crate) fn prepare_data_dir(flag: Option<&Path>, task: TabularTask) -> Result<PathBuf> {
-    let data_dir = DataDir::resolve(flag);
-    if let Some(dataset) = task.dataset() {
-        let manifest = Manifest::builtin()?;
-        ensure(data_dir.path(), &manifest.files(dataset)?, Existing::Keep)?;
-    }
-    Ok(data_dir.path().to_path_buf())
-}
-
-/// `--out`, else `runs/<command>-<timestamp>`.
-pub(crate) fn out_dir(flag: Option<PathBuf>, command: &str) -> PathBuf {
-    flag.unwrap_or_else(|| {
-        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-        PathBuf::from("runs").join(format!("{command}-{stamp}"))
-    })
 }
