@@ -3,37 +3,18 @@
 
 mod common;
 
-use common::{assert_clean_failure, data_dir, kindling, read_json, stderr, stdout};
+use common::{assert_clean_failure, kindling, read_json, stderr, stdout};
 use std::path::Path;
 use std::process::Output;
 
 /// Runs `kindling capacity ARGS --data-dir DATA --out OUT`.
 fn capacity(out: &Path, args: &[&str]) -> Output {
-    let data = data_dir();
-    let mut all = vec!["capacity"];
-    all.extend_from_slice(args);
-    all.extend([
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    kindling(&all)
+    common::run_with_data("capacity", out, args)
 }
 
 /// The table `capacity` prints, without its last column (seconds).
 fn steps_table(stdout: &str) -> Vec<String> {
-    stdout
-        .lines()
-        .skip_while(|l| !l.starts_with("step  phase"))
-        .take_while(|l| !l.is_empty())
-        .map(|l| {
-            l.rsplit_once("  ")
-                .map_or(l, |(rest, _)| rest)
-                .trim_end()
-                .to_string()
-        })
-        .collect()
+    common::table_without_last_column(stdout, "step  phase")
 }
 
 #[test]

@@ -10,31 +10,12 @@ use std::process::Output;
 
 /// Runs `kindling tune ARGS --data-dir DATA --out OUT`.
 fn tune(out: &Path, args: &[&str]) -> Output {
-    let data = data_dir();
-    let mut all = vec!["tune"];
-    all.extend_from_slice(args);
-    all.extend([
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    kindling(&all)
+    common::run_with_data("tune", out, args)
 }
 
-/// The ranked table `tune` prints, without its last column (seconds).
+/// The table `tune` prints, without its last column (seconds).
 fn ranked_table(stdout: &str) -> Vec<String> {
-    stdout
-        .lines()
-        .skip_while(|l| !l.starts_with("rank"))
-        .take_while(|l| !l.is_empty())
-        .map(|l| {
-            l.rsplit_once("  ")
-                .map_or(l, |(rest, _)| rest)
-                .trim_end()
-                .to_string()
-        })
-        .collect()
+    common::table_without_last_column(stdout, "rank")
 }
 
 /// `trials.csv` without its `seconds` column (the last but one; the only quoted column,

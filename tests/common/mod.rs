@@ -82,3 +82,33 @@ pub fn train_task(task: &str, data: &Path, out: &Path, extra: &[&str]) -> Output
 pub fn train_mnist(data: &Path, out: &Path, extra: &[&str]) -> Output {
     train_task("mnist", data, out, extra)
 }
+
+/// Runs `kindling COMMAND ARGS --data-dir DATA --out OUT` on the real data.
+pub fn run_with_data(command: &str, out: &Path, args: &[&str]) -> Output {
+    let data = data_dir();
+    let mut all = vec![command];
+    all.extend_from_slice(args);
+    all.extend([
+        "--data-dir",
+        data.to_str().expect("UTF-8 path"),
+        "--out",
+        out.to_str().expect("UTF-8 path"),
+    ]);
+    kindling(&all)
+}
+
+/// The table printed from the line starting with `header` to the next blank line, each row
+/// without its last column (seconds, which differ from run to run).
+pub fn table_without_last_column(stdout: &str, header: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .skip_while(|l| !l.starts_with(header))
+        .take_while(|l| !l.is_empty())
+        .map(|l| {
+            l.rsplit_once("  ")
+                .map_or(l, |(rest, _)| rest)
+                .trim_end()
+                .to_string()
+        })
+        .collect()
+}
