@@ -1,7 +1,7 @@
 //! `kindling compare`: deeper against wider.
 
 use crate::backend;
-use crate::experiment_setup::{load_data, out_dir, pick_task, verbosity};
+use crate::experiment_setup::{hidden_layers, load_data, out_dir, pick_task, verbosity};
 use crate::train::Task;
 use anyhow::Result;
 use clap::Args;
@@ -54,15 +54,12 @@ pub struct CompareArgs {
     quiet: bool,
 }
 
-/// `50,50,50` as `[50, 50, 50]`; every width a positive whole number.
+/// `50,50,50` as `[50, 50, 50]`; every width a whole number the model accepts.
 fn parse_widths(text: &str) -> Result<Vec<usize>, String> {
-    text.split(',')
+    let widths = text
+        .split(',')
         .enumerate()
         .map(|(i, w)| match w.trim().parse::<usize>() {
-            Ok(0) => Err(format!(
-                "hidden layer {} has width 0; every layer needs at least one unit",
-                i + 1
-            )),
             Ok(width) => Ok(width),
             Err(_) if w.trim().is_empty() => Err(format!(
                 "hidden layer {} has no width; give whole numbers, such as 50,50,50",
@@ -72,7 +69,9 @@ fn parse_widths(text: &str) -> Result<Vec<usize>, String> {
                 "`{w}` is not a layer width; give whole numbers, such as 50,50,50"
             )),
         })
-        .collect()
+        .collect::<Result<Vec<usize>, String>>()?;
+    hidden_layers(&widths).map_err(|e| e.to_string())?;
+    Ok(widths)
 }
 
 /// Trains every variant and prints the comparison.

@@ -5,6 +5,7 @@ use crate::train::Task;
 use anyhow::{Context, Result};
 use kindling_data::DataDir;
 use kindling_data::download::{Existing, Manifest, ensure};
+use kindling_models::{Activation, DenseStackConfig, DenseStackConfigError};
 use kindling_train::Verbosity;
 use kindling_train::experiment_data::{ExperimentData, ExperimentTask};
 use std::path::{Path, PathBuf};
@@ -73,13 +74,13 @@ pub fn pick_task(positional: Option<Task>, flag: Option<Task>, default: Task) ->
     }
 }
 
-/// Rejects a hidden layer of width 0, naming the option and the layer.
+/// Checks hidden widths as the model will (no layer of width 0, none wider than supported),
+/// before any data is read; the error names the option and the layer.
 pub fn check_widths(option: &str, hidden: &[usize]) -> Result<()> {
-    if let Some(i) = hidden.iter().position(|&w| w == 0) {
-        anyhow::bail!(
-            "invalid {option}: hidden layer {} has width 0; every layer needs at least one unit",
-            i + 1
-        );
-    }
-    Ok(())
+    hidden_layers(hidden).map_err(|e| anyhow::anyhow!("invalid {option}: {e}"))
+}
+
+/// [`DenseStackConfig::validate`] for these hidden widths alone.
+pub fn hidden_layers(hidden: &[usize]) -> Result<(), DenseStackConfigError> {
+    DenseStackConfig::uniform(1, hidden, Activation::Relu, 1).validate()
 }

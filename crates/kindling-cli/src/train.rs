@@ -1,8 +1,7 @@
 //! `kindling train`.
 
 use crate::backend;
-use crate::experiment_setup::check_widths;
-use crate::experiment_setup::{self, fetch_data_dir, out_dir};
+use crate::experiment_setup::{self, check_widths, experiment_task, fetch_data_dir, out_dir};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use kindling_data::scale::ScaleKind;
@@ -36,14 +35,7 @@ pub enum Task {
 impl Task {
     /// The name used for files and the manifest.
     pub fn name(self) -> &'static str {
-        match self {
-            Task::Mnist => "mnist",
-            Task::Wages => "wages",
-            Task::Titanic => "titanic",
-            Task::Shots => "shots",
-            Task::Bank => "bank",
-            Task::Drug => "drug",
-        }
+        experiment_task(self).name()
     }
 
     pub(crate) fn tabular(self) -> Option<TabularTask> {
@@ -59,7 +51,7 @@ impl Task {
 
     pub(crate) fn default_hidden(self) -> Vec<usize> {
         self.tabular()
-            .map_or_else(|| vec![50, 50], TabularTask::default_hidden)
+            .map_or_else(|| DigitNetConfig::new().hidden, TabularTask::default_hidden)
     }
 
     fn default_epochs(self) -> usize {
@@ -184,14 +176,11 @@ pub fn run(args: TrainArgs) -> Result<()> {
         l2: args.l2,
     };
     regularization
-        .apply(task.default_model())
+        .apply(DenseStackConfig::uniform(1, &hidden, args.activation, 1))
         .validate()
         .context("invalid --dropout or --l2")?;
 
-    let dataset = match task.tabular() {
-        None => Some(task.name()),
-        Some(table) => table.dataset(),
-    };
+    let dataset = experiment_task(task).dataset();
     let data_dir = fetch_data_dir(args.data_dir.as_deref(), dataset)?;
     let out = out_dir(args.out, task.name());
     let verbosity = experiment_setup::verbosity(args.quiet);

@@ -129,13 +129,12 @@ impl fmt::Display for CsvError {
 impl CsvTable {
     /// Reads and parses a CSV file.
     pub fn read(path: &Path) -> Result<Self, crate::DataError> {
-        let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => crate::DataError::Missing {
-                path: path.to_path_buf(),
-                hint: "check the path, or run `cargo xtask download` for the course's tables"
-                    .into(),
-            },
-            _ => crate::DataError::io(path, e),
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            crate::DataError::reading(
+                path,
+                e,
+                "check the path, or run `cargo xtask download` for the course's tables",
+            )
         })?;
         Ok(Self::parse(&text, path)?)
     }

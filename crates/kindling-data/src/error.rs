@@ -1,6 +1,6 @@
 //! The errors of this crate: each names the file and says what is wrong.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything that can go wrong while finding, reading or fetching data.
 #[derive(Debug, thiserror::Error)]
@@ -170,6 +170,18 @@ impl DataError {
         DataError::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    /// The error for a failed read of `path`: [`DataError::Missing`] with `hint` when the file
+    /// does not exist, [`DataError::Io`] otherwise.
+    pub fn reading(path: &Path, source: std::io::Error, hint: impl Into<String>) -> Self {
+        match source.kind() {
+            std::io::ErrorKind::NotFound => DataError::Missing {
+                path: path.to_path_buf(),
+                hint: hint.into(),
+            },
+            _ => DataError::io(path, source),
         }
     }
 }

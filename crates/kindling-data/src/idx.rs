@@ -20,13 +20,8 @@ const UNSIGNED_BYTE: u8 = 0x08;
 /// Reads an IDX file of unsigned bytes with `ndims` dimensions, gzip-compressed or raw
 /// (detected from the content, not the name).
 pub fn read_idx(path: &Path, ndims: u8) -> Result<IdxArray, DataError> {
-    let raw = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => DataError::Missing {
-            path: path.to_path_buf(),
-            hint: "check the data directory".into(),
-        },
-        _ => DataError::io(path, e),
-    })?;
+    let raw =
+        std::fs::read(path).map_err(|e| DataError::reading(path, e, "check the data directory"))?;
     let bytes = if raw.starts_with(&GZIP_MAGIC) {
         let mut out = Vec::with_capacity(raw.len() * 5);
         GzDecoder::new(raw.as_slice())

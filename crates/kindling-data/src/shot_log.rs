@@ -87,14 +87,14 @@ pub fn path(data_dir: &Path) -> PathBuf {
 /// 1 (made) or 0 (missed), blank shot clocks filled as the module documentation says.
 pub fn shot_log(data_dir: &Path) -> Result<Tabular, DataError> {
     let path = path(data_dir);
-    let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => DataError::Missing {
-            path: path.clone(),
-            hint: format!(
+    let bytes = std::fs::read(&path).map_err(|e| {
+        DataError::reading(
+            &path,
+            e,
+            format!(
                 "download {FILE_NAME} from {SOURCE} and save it there; Kaggle asks you to sign in, so Kindling cannot fetch it for you"
             ),
-        },
-        _ => DataError::io(&path, e),
+        )
     })?;
     let log = parse(&bytes, &path, Purpose::Training)?;
     let labels = log.labels.unwrap_or_default();
@@ -124,13 +124,7 @@ pub struct ShotInputs {
 /// target and the ignored columns may be absent). Blank shot clocks with more than 24 s on the
 /// game clock take `shot_clock_fill` (the training file's median), else this file's median.
 pub fn read_inputs(path: &Path, shot_clock_fill: Option<f32>) -> Result<ShotInputs, DataError> {
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => DataError::Missing {
-            path: path.to_path_buf(),
-            hint: "check the path".into(),
-        },
-        _ => DataError::io(path, e),
-    })?;
+    let bytes = std::fs::read(path).map_err(|e| DataError::reading(path, e, "check the path"))?;
     let log = parse(&bytes, path, Purpose::Prediction(shot_clock_fill))?;
     Ok(ShotInputs {
         features: log.features,

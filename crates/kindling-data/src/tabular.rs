@@ -119,12 +119,12 @@ fn tabular_path(data_dir: &Path, name: &str) -> PathBuf {
 }
 
 fn read(path: &Path) -> Result<String, DataError> {
-    std::fs::read_to_string(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => DataError::Missing {
-            path: path.to_path_buf(),
-            hint: "run `cargo xtask download wages titanic` (or `download all`), or put the course's file there".into(),
-        },
-        _ => DataError::io(path, e),
+    std::fs::read_to_string(path).map_err(|e| {
+        DataError::reading(
+            path,
+            e,
+            "run `cargo xtask download wages` (or `titanic`, or `all`), or put the course's file there",
+        )
     })
 }
 

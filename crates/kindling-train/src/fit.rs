@@ -146,18 +146,18 @@ pub fn fit_classifier_with(
     work_dir: &Path,
     verbosity: Verbosity,
 ) -> Result<FitResult<DenseStack>, TrainError> {
-    let split = prepare(config, &rows, options, work_dir)?;
-    let run = Run {
+    let (run, split) = Run::prepare(
+        config,
+        &rows,
+        true,
         options,
-        verbosity,
-        guess_loss: naive_guess_loss(&rows, &split),
         on_divergence,
         work_dir,
-    };
-    if run.fused(device) {
+        verbosity,
+    )?;
+    if run.fused(device)? {
         return run.launch_fused(config, &rows, split, device, |stack| stack);
     }
-    run.refuse_diagnostics()?;
     let (model, autodiff) = seeded_model(config, options.seed, device)?;
     let (train, valid) = loaders(
         ClassificationBatcher::new(rows),
@@ -203,18 +203,18 @@ pub fn fit_regressor_with(
     work_dir: &Path,
     verbosity: Verbosity,
 ) -> Result<FitResult<RegressionMlp>, TrainError> {
-    let split = prepare(config, &rows, options, work_dir)?;
-    let run = Run {
+    let (run, split) = Run::prepare(
+        config,
+        &rows,
+        false,
         options,
-        verbosity,
-        guess_loss: naive_guess_loss(&rows, &split),
         on_divergence,
         work_dir,
-    };
-    if run.fused(device) {
+        verbosity,
+    )?;
+    if run.fused(device)? {
         return run.launch_fused(config, &rows, split, device, RegressionMlp::new);
     }
-    run.refuse_diagnostics()?;
     let (net, autodiff) = seeded_model(config, options.seed, device)?;
     let model = RegressionMlp::new(net);
     let (train, valid) = loaders(
@@ -228,30 +228,6 @@ pub fn fit_regressor_with(
         SupervisedTraining::new(work_dir, train, valid).metrics((ExampleMeanLoss::new(),));
     let fresh = RegressionMlp::new(config.try_init(device)?);
     run.launch(training, model, fresh, split)
-}
-
-/// Validates everything, splits the rows and clears stale checkpoints.
-fn prepare(
-    config: &DenseStackConfig,
-    rows: &Rows,
-    options: &FitOptions,
-    work_dir: &Path,
-) -> Result<ValidationSplit, TrainError> {
-    options.validate()?;
-    config.validate()?;
-    if config.input != rows.width() {
-        return Err(TrainError::InvalidOption {
-            name: "model input width",
-            value: config.input.to_string(),
-            reason: format!("the data has {} features per example", rows.width()),
-        });
-    }
-    let split = validation_split(rows.len(), options.validation_split)?;
-    let checkpoint_dir = work_dir.join("checkpoint");
-    if checkpoint_dir.exists() {
-        std::fs::remove_dir_all(&checkpoint_dir).map_err(|e| TrainError::io(&checkpoint_dir, e))?;
-    }
-    Ok(split)
 }
 
 /// The training loader (batches of `options.batch_size`, reshuffled each epoch from the seed)
@@ -306,26 +282,81 @@ struct Run<'a> {
     work_dir: &'a Path,
 }
 
-impl Run<'_> {
-    /// Whether this fit runs on the fused engine.
-    fn fused(&self, device: &Device) -> bool {
-        match self.options.engine {
+impl<'a> Run<'a> {
+    /// Validates everything (the options, the model, and that the rows fit the model: their
+    /// width, and class labels below its outputs for a classifier or as many target values as
+    /// its outputs for a regressor), splits the rows and clears stale checkpoints.
+    fn prepare(
+        config: &DenseStackConfig,
+        rows: &Rows,
+        classifier: bool,
+        options: &'a FitOptions,
+        on_divergence: OnDivergence,
+        work_dir: &'a Path,
+        verbosity: Verbosity,
+    ) -> Result<(Self, ValidationSplit), TrainError> {
+        options.validate()?;
+        config.validate()?;
+        if config.input != rows.width() {
+            return Err(TrainError::InvalidOption {
+                name: "model input width",
+                value: config.input.to_string(),
+                reason: format!("the data has {} features per example", rows.width()),
+            });
+        }
+        let fits = match (classifier, rows.classes(), rows.values()) {
+            (true, Some(classes), _) => (classes <= config.output).then_some(()).ok_or(format!(
+                "the data has {classes} classes; give the model at least that many outputs"
+            )),
+            (true, None, _) => {
+                Err("the rows carry values, not class labels; fit a regressor".into())
+            }
+            (false, _, Some((_, width))) => (width == config.output).then_some(()).ok_or(format!(
+                "the data has {width} target values per example; give the model as many outputs"
+            )),
+            (false, _, None) => {
+                Err("the rows carry class labels, not values; fit a classifier".into())
+            }
+        };
+        if let Err(reason) = fits {
+            return Err(TrainError::InvalidOption {
+                name: "model output width",
+                value: config.output.to_string(),
+                reason,
+            });
+        }
+        let split = validation_split(rows.len(), options.validation_split)?;
+        let checkpoint_dir = work_dir.join("checkpoint");
+        if checkpoint_dir.exists() {
+            std::fs::remove_dir_all(&checkpoint_dir)
+                .map_err(|e| TrainError::io(&checkpoint_dir, e))?;
+        }
+        let run = Run {
+            options,
+            verbosity,
+            guess_loss: naive_guess_loss(rows, &split),
+            on_divergence,
+            work_dir,
+        };
+        Ok((run, split))
+    }
+
+    /// Whether this fit runs on the fused engine; diagnostics, which only the fused engine
+    /// records, are refused on the Learner.
+    fn fused(&self, device: &Device) -> Result<bool, TrainError> {
+        let fused = match self.options.engine {
             Engine::Auto => fused::is_cpu(device),
             Engine::Learner => false,
             Engine::Fused => true,
+        };
+        if !fused && self.options.diagnostics {
+            return Err(TrainError::InvalidOption {
+                name: "--diagnostics",
+                value: "with the learner engine".into(),
+                reason: "gradient norms and dead units are recorded by the fused engine; use --engine fused (or a CPU backend)".into(),
+            });
         }
-    }
-
-    /// Diagnostics come from the fused engine only.
-    fn refuse_diagnostics(&self) -> Result<(), TrainError> {
-        if !self.options.diagnostics {
-            return Ok(());
-        }
-        Err(TrainError::InvalidOption {
-            name: "--diagnostics",
-            value: "with the learner engine".into(),
-            reason: "gradient norms and dead units are recorded by the fused engine; use --engine fused (or a CPU backend)".into(),
-        })
+        Ok(fused)
     }
 
     /// The error for a diverged fit, unless it is to be reported instead.
@@ -362,8 +393,7 @@ impl Run<'_> {
             device,
             work_dir: self.work_dir,
             verbosity: self.verbosity,
-            loss_limit: crate::divergence::DIVERGENCE_FACTOR
-                * self.guess_loss.max(f64::MIN_POSITIVE),
+            guess_loss: self.guess_loss,
             stop_on_divergence: self.on_divergence == OnDivergence::Fail,
         }
         .run(wrap)?;
@@ -563,7 +593,77 @@ mod tests {
     }
 
     #[test]
+    fn rows_that_do_not_fit_the_model_are_refused_on_both_engines() {
+        let _guard = seeded_test_guard();
+        let device = Device::flex();
+        let dir = tempfile::tempdir().unwrap();
+        let values = Arc::new(Rows::regression(vec![0.5; 8], 2, vec![1.0; 4], 1));
+        for engine in [Engine::Fused, Engine::Learner] {
+            let options = FitOptions {
+                epochs: 1,
+                engine,
+                ..Default::default()
+            };
+            let fail = |result: Result<FitResult<()>, TrainError>| result.unwrap_err().to_string();
+            let one_output = DenseStackConfig::uniform(2, &[4], Activation::Relu, 1);
+            let quiet = Verbosity::Quiet;
+            let err = fail(
+                fit_classifier(
+                    &one_output,
+                    two_class_rows(),
+                    &options,
+                    &device,
+                    dir.path(),
+                    quiet,
+                )
+                .map(FitResult::without_model),
+            );
+            assert!(err.contains("the data has 2 classes"), "{engine:?}: {err}");
+            let err = fail(
+                fit_regressor(
+                    &config(),
+                    two_class_rows(),
+                    &options,
+                    &device,
+                    dir.path(),
+                    quiet,
+                )
+                .map(FitResult::without_model),
+            );
+            assert!(err.contains("fit a classifier"), "{engine:?}: {err}");
+            let err = fail(
+                fit_classifier(
+                    &config(),
+                    values.clone(),
+                    &options,
+                    &device,
+                    dir.path(),
+                    quiet,
+                )
+                .map(FitResult::without_model),
+            );
+            assert!(err.contains("fit a regressor"), "{engine:?}: {err}");
+            let err = fail(
+                fit_regressor(
+                    &config(),
+                    values.clone(),
+                    &options,
+                    &device,
+                    dir.path(),
+                    quiet,
+                )
+                .map(FitResult::without_model),
+            );
+            assert!(
+                err.contains("1 target values per example"),
+                "{engine:?}: {err}"
+            );
+        }
+    }
+
+    #[test]
     fn a_diverging_fit_fails_or_reports_with_its_history() {
+        let _guard = seeded_test_guard();
         let device = Device::flex();
         let dir = tempfile::tempdir().unwrap();
         let options = FitOptions {

@@ -5,7 +5,7 @@
 use super::kernels::{MatRef, SparseRows, matmul};
 use burn::module::Param;
 use burn::prelude::*;
-use kindling_models::{Activation, DenseStack, DenseStackConfig, Head};
+use kindling_models::{Activation, DenseStack, DenseStackConfig};
 use rand::Rng;
 use rand::rngs::StdRng;
 
@@ -41,7 +41,6 @@ pub(crate) enum Inputs<'a> {
 pub(crate) struct Network {
     pub(crate) layers: Vec<Layer>,
     activations: Vec<Activation>,
-    head: Head,
     dropout: f32,
     l2: f32,
 }
@@ -108,7 +107,6 @@ impl Network {
         Self {
             layers,
             activations: config.activations.clone(),
-            head: config.head,
             dropout: config.dropout as f32,
             l2: config.l2 as f32,
         }
@@ -235,8 +233,8 @@ impl Network {
         }
         let mut loss = 0.0f64;
         let mut correct = 0;
-        match (targets, self.head) {
-            (Targets::Classes(labels), _) => {
+        match targets {
+            Targets::Classes(labels) => {
                 for (k, (logits, &r)) in out.chunks_exact(width).zip(rows).enumerate() {
                     let label = labels[r] as usize;
                     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
@@ -255,7 +253,7 @@ impl Network {
                 }
                 loss /= n as f64;
             }
-            (Targets::Values(values), _) => {
+            Targets::Values(values) => {
                 let scale = 2.0 / (n * width) as f32;
                 for (k, (pred, &r)) in out.chunks_exact(width).zip(rows).enumerate() {
                     let target = &values[r * width..(r + 1) * width];
@@ -411,7 +409,7 @@ fn slope(activation: Activation, a: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kindling_models::{ClassificationBatch, RegressionBatch, RegressionMlp};
+    use kindling_models::{ClassificationBatch, Head, RegressionBatch, RegressionMlp};
     use rand::SeedableRng;
 
     fn inputs(rows: usize, width: usize, sparse: bool) -> Vec<f32> {

@@ -5,6 +5,7 @@ use super::kernels::SparseRows;
 use super::network::{BatchScore, Inputs, Network, Targets, Workspace};
 use super::optimizer::Optimizer;
 use crate::diagnostics::EpochDiagnostics;
+use crate::divergence::find_divergence;
 use crate::error::TrainError;
 use crate::fit::checkpoint_path;
 use crate::history::{EpochRecord, History};
@@ -48,8 +49,8 @@ pub(crate) struct FusedFit<'a> {
     pub(crate) device: &'a Device,
     pub(crate) work_dir: &'a Path,
     pub(crate) verbosity: Verbosity,
-    /// A loss above this (or NaN) means the fit has diverged.
-    pub(crate) loss_limit: f64,
+    /// The loss of a naive guess, the yardstick of divergence (see [`find_divergence`]).
+    pub(crate) guess_loss: f64,
     /// Whether a diverged fit stops at once (else it runs on, as Keras does).
     pub(crate) stop_on_divergence: bool,
 }
@@ -65,21 +66,26 @@ impl FusedFit<'_> {
         let mut net = Network::from_module(self.initial, self.config);
         // The module the weights are written into (its own initial values are replaced).
         let initial = self.config.try_init(self.device)?;
-        let width = self.rows.width();
-        let sparse = SparseRows::from_dense(self.rows.all_features(), width);
-        let inputs = if sparse.density(width) < SPARSE_DENSITY {
-            Inputs::Sparse(&sparse)
-        } else {
-            Inputs::Dense(self.rows.all_features())
+        let features = self.rows.all_features();
+        let nonzero = features.iter().filter(|&&v| v != 0.0).count();
+        let sparse = ((nonzero as f64) < SPARSE_DENSITY * features.len() as f64)
+            .then(|| SparseRows::from_dense(features, self.rows.width()));
+        let inputs = match &sparse {
+            Some(sparse) => Inputs::Sparse(sparse),
+            None => Inputs::Dense(features),
         };
-        let targets = match (self.rows.labels(), self.rows.values()) {
-            (Some(labels), _) => Targets::Classes(labels),
-            (None, Some((values, _))) => Targets::Values(values),
+        // `fit.rs` has checked that the rows carry the targets the model is fitted to.
+        let (targets, classifier) = match (self.rows.labels(), self.rows.values()) {
+            (Some(labels), _) => (Targets::Classes(labels), true),
+            (None, Some((values, _))) => (Targets::Values(values), false),
             (None, None) => {
-                return Err(TrainError::Learner("the rows carry no targets".into()));
+                return Err(TrainError::InvalidOption {
+                    name: "rows",
+                    value: "without targets".into(),
+                    reason: "give the rows class labels or target values".into(),
+                });
             }
         };
-        let classifier = matches!(targets, Targets::Classes(_));
         let mut optimizer = Optimizer::new(options.optimizer, options.learning_rate, &net.layers);
         let mut rng = StdRng::seed_from_u64(options.seed);
         let mut ws = net.workspace();
@@ -161,9 +167,8 @@ impl FusedFit<'_> {
             if let Some(bar) = bar {
                 bar.finish_and_clear();
             }
-            let diverged = [record.loss, record.val_loss]
-                .iter()
-                .any(|v| !v.is_finite() || *v > self.loss_limit);
+            let diverged =
+                find_divergence(std::slice::from_ref(&record), self.guess_loss).is_some();
             let improved = best
                 .as_ref()
                 .is_none_or(|(_, loss, _)| record.val_loss < *loss);
