@@ -4,6 +4,7 @@
 
 use crate::error::TrainError;
 use crate::fit::fit_classifier;
+use crate::history::median;
 use crate::options::{Engine, FitOptions};
 use crate::reporter::Verbosity;
 use burn::prelude::*;
@@ -91,11 +92,18 @@ pub fn bench_mnist(
             reason: "give one or more batch sizes of at least 1".into(),
         });
     }
-    if options.timed_epochs == 0 || options.inference_batch_size == 0 {
+    if options.timed_epochs == 0 {
         return Err(TrainError::InvalidOption {
             name: "--epochs",
-            value: options.timed_epochs.to_string(),
+            value: "0".into(),
             reason: "time at least one epoch after the warm-up".into(),
+        });
+    }
+    if options.inference_batch_size == 0 {
+        return Err(TrainError::InvalidOption {
+            name: "inference batch size",
+            value: "0".into(),
+            reason: "an inference batch holds at least one example".into(),
         });
     }
     let start = Instant::now();
@@ -105,9 +113,7 @@ pub fn bench_mnist(
 
     let config = DigitNetConfig::new().stack();
     let mut speeds = Vec::new();
-    let mut engine = options.engine;
-    let mut train_examples = 0;
-    let mut last_model = None;
+    let mut fits = Vec::new();
     for &batch_size in &options.batch_sizes {
         let fit_options = FitOptions {
             epochs: options.timed_epochs + 1,
@@ -125,32 +131,32 @@ pub fn bench_mnist(
             Verbosity::Quiet,
         )?;
         let _ = std::fs::remove_dir_all(&dir);
-        train_examples = fit.split.train.len();
-        let epochs = &fit.history.epochs[1..];
-        let per_second = |seconds: f64| train_examples as f64 / seconds.max(f64::MIN_POSITIVE);
+        let examples = fit.split.train.len();
+        let per_second = |seconds: f64| examples as f64 / seconds.max(f64::MIN_POSITIVE);
         speeds.push(TrainSpeed {
             batch_size,
             train_samples_per_second: per_second(fit.history.median_train_seconds()),
-            epoch_samples_per_second: per_second(median(epochs.iter().map(|e| e.seconds))),
+            epoch_samples_per_second: per_second(fit.history.median_epoch_seconds()),
             val_accuracy: fit
                 .history
                 .last()
                 .and_then(|e| e.val_accuracy)
                 .unwrap_or(f64::NAN),
         });
-        engine = fit.engine;
-        last_model = Some(fit.model);
+        fits.push(fit);
     }
-    let inference_samples_per_second = match last_model {
-        Some(model) => time_inference(&model, &test, options.inference_batch_size, device),
-        None => 0.0,
+    // The batch sizes were checked to be one or more, so there is a last fit.
+    let Some(last) = fits.last() else {
+        return Err(TrainError::Learner("no fit ran".into()));
     };
+    let inference_samples_per_second =
+        time_inference(&last.model, &test, options.inference_batch_size, device);
     Ok(BenchReport {
         backend: backend.into(),
-        engine: engine.name().into(),
+        engine: last.engine.name().into(),
         device: format!("{device:?}"),
         data_load_seconds,
-        train_examples,
+        train_examples: last.split.train.len(),
         train: speeds,
         inference_batch_size: options.inference_batch_size,
         inference_samples_per_second,
@@ -187,16 +193,7 @@ fn time_inference(
         std::hint::black_box(checksum);
         times.push(start.elapsed().as_secs_f64());
     }
-    test.len() as f64 / median(times[1..].iter().copied()).max(f64::MIN_POSITIVE)
-}
-
-fn median(values: impl Iterator<Item = f64>) -> f64 {
-    let mut values: Vec<f64> = values.collect();
-    if values.is_empty() {
-        return 0.0;
-    }
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+    test.len() as f64 / median(&mut times[1..]).max(f64::MIN_POSITIVE)
 }
 
 /// The process's peak resident set size (`VmHWM` in `/proc/self/status`), on Linux.

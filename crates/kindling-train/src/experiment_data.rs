@@ -3,11 +3,9 @@
 
 use crate::error::TrainError;
 use crate::recipe::ModelKind;
-use crate::tabular::{TabularTask, model_config};
+use crate::tabular::{PreparedTable, TabularTask, model_config};
 use kindling_data::Rows;
 use kindling_data::mnist::{self, MnistSet};
-use kindling_data::scale::Scaler;
-use kindling_data::split::validation_split;
 use kindling_models::{Activation, DenseStackConfig, DigitNetConfig};
 use std::path::Path;
 use std::sync::Arc;
@@ -68,20 +66,17 @@ impl ExperimentData {
         split_fraction: f64,
     ) -> Result<Self, TrainError> {
         let (rows, notes) = match task {
-            ExperimentTask::Mnist => (mnist::load(data_dir, MnistSet::Train)?, Vec::new()),
+            ExperimentTask::Mnist => (
+                Arc::new(mnist::load(data_dir, MnistSet::Train)?),
+                Vec::new(),
+            ),
             ExperimentTask::Table(table_task) => {
-                let mut table = table_task.load(data_dir)?;
-                let split = validation_split(table.rows.len(), split_fraction)?;
-                let scaler = Scaler::fit(table_task.default_scale(), &table.rows, split.train);
-                scaler.apply(table.rows.all_features_mut());
+                let scale = table_task.default_scale();
+                let table = PreparedTable::load(table_task, data_dir, scale, split_fraction)?;
                 (table.rows, table.notes)
             }
         };
-        Ok(Self {
-            task,
-            rows: Arc::new(rows),
-            notes,
-        })
+        Ok(Self { task, rows, notes })
     }
 
     /// The task's network with these hidden widths (ReLU), sized for these rows.
@@ -98,6 +93,7 @@ impl ExperimentData {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kindling_data::split::validation_split;
 
     #[test]
     fn synthetic_tables_load_with_their_default_scaling() {

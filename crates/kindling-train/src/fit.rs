@@ -4,7 +4,7 @@
 use crate::diagnostics::EpochDiagnostics;
 use crate::divergence::{Divergence, find_divergence, naive_guess_loss};
 use crate::error::TrainError;
-use crate::fused::{self, FusedFit};
+use crate::fused::FusedFit;
 use crate::history::History;
 use crate::options::{Engine, FitOptions, OptimizerKind};
 use crate::reporter::{EpochReporter, Verbosity};
@@ -114,9 +114,10 @@ pub fn seeded_model(
 ///
 /// The last `options.validation_split` of the rows validate (Keras semantics, see
 /// [`kindling_data::split`]); the rest train, reshuffled each epoch from `options.seed`. A
-/// checkpoint per epoch goes to `work_dir/checkpoint/` (the last two and the best are kept);
-/// the returned model holds the weights of the epoch with the lowest validation loss. A loss
-/// that turns NaN, infinite or explodes is reported as [`TrainError::Diverged`].
+/// checkpoint per epoch goes to `work_dir/checkpoint/` (the fused engine keeps the latest and
+/// the best, the Learner the last two and the best); the returned model holds the weights of
+/// the epoch with the lowest validation loss. A loss that turns NaN, infinite or explodes is
+/// reported as [`TrainError::Diverged`].
 pub fn fit_classifier(
     config: &DenseStackConfig,
     rows: Arc<Rows>,
@@ -345,7 +346,7 @@ impl<'a> Run<'a> {
     /// records, are refused on the Learner.
     fn fused(&self, device: &Device) -> Result<bool, TrainError> {
         let fused = match self.options.engine {
-            Engine::Auto => fused::is_cpu(device),
+            Engine::Auto => crate::device::is_cpu(device),
             Engine::Learner => false,
             Engine::Fused => true,
         };

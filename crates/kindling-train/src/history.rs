@@ -112,13 +112,18 @@ impl History {
     /// The median training-only seconds per epoch, leaving out the first epoch (warm-up)
     /// when there are others.
     pub fn median_train_seconds(&self) -> f64 {
+        self.median_after_warm_up(|e| e.train_seconds)
+    }
+
+    /// The median seconds per whole epoch (validation included), leaving out the first epoch
+    /// (warm-up) when there are others.
+    pub fn median_epoch_seconds(&self) -> f64 {
+        self.median_after_warm_up(|e| e.seconds)
+    }
+
+    fn median_after_warm_up(&self, seconds: fn(&EpochRecord) -> f64) -> f64 {
         let skip = usize::from(self.epochs.len() > 1);
-        let mut times: Vec<f64> = self
-            .epochs
-            .iter()
-            .skip(skip)
-            .map(|e| e.train_seconds)
-            .collect();
+        let mut times: Vec<f64> = self.epochs.iter().skip(skip).map(seconds).collect();
         median(&mut times)
     }
 
@@ -131,7 +136,8 @@ impl History {
     }
 }
 
-fn median(values: &mut [f64]) -> f64 {
+/// The median of `values` (the mean of the middle two for an even count); 0 for none.
+pub(crate) fn median(values: &mut [f64]) -> f64 {
     if values.is_empty() {
         return 0.0;
     }

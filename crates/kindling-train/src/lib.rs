@@ -59,6 +59,7 @@
 pub mod bench;
 pub mod capacity;
 pub mod compare;
+mod device;
 pub mod diagnostics;
 pub mod divergence;
 mod error;

@@ -129,18 +129,30 @@ pub fn chart(
     y: Axis,
     curves: &[Curve],
 ) -> Result<(), TrainError> {
+    write_png_atomically(path, |temporary| draw(temporary, title, x, y, curves))
+}
+
+/// What drawing into a file returns.
+pub(crate) type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Creates `path`'s directory, lets `draw` write the image under a temporary name beside it,
+/// and renames that into place; on failure the temporary file is removed and `path` is left
+/// as it was.
+pub(crate) fn write_png_atomically(
+    path: &Path,
+    draw: impl FnOnce(&Path) -> DrawResult,
+) -> Result<(), TrainError> {
     let fail = |reason: String| TrainError::Plot {
         path: path.to_path_buf(),
         reason,
     };
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-    if let Some(dir) = dir {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
     }
     let stem = path.file_stem().unwrap_or_default().to_string_lossy();
     // The encoder picks the format from the extension, so the temporary name ends in .png.
     let temporary = path.with_file_name(format!(".{stem}.tmp-{}.png", std::process::id()));
-    let drawn = draw(&temporary, title, x, y, curves)
+    let drawn = draw(&temporary)
         .map_err(|e| e.to_string())
         .and_then(|()| std::fs::rename(&temporary, path).map_err(|e| e.to_string()));
     drawn.map_err(|reason| {
@@ -148,8 +160,6 @@ pub fn chart(
         fail(reason)
     })
 }
-
-type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
 /// Whether a point can be drawn on these axes.
 fn drawable(x: Axis, y: Axis, (px, py): (f64, f64)) -> bool {

@@ -6,7 +6,7 @@
 //! DIR/history.csv      a row per epoch
 //! DIR/metrics.json     the summary (see [`RunMetrics`])
 //! DIR/loss.png, DIR/accuracy.png
-//! DIR/checkpoint/      burn-train's checkpoints (last two epochs and the best)
+//! DIR/checkpoint/      per-epoch checkpoints (the latest, or last two, and the best)
 //! ```
 //!
 //! Every file is written to a temporary name in the same directory and renamed into place, so a

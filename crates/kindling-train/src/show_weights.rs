@@ -9,6 +9,7 @@
 //! top to bottom, in a grid of `ceil(√units)` columns, separated by grey gaps.
 
 use crate::error::TrainError;
+use crate::plot::write_png_atomically;
 use crate::trained::{TrainedModel, load_run};
 use burn::prelude::*;
 use kindling_models::DenseStack;
@@ -116,21 +117,11 @@ pub fn draw_first_layer(model: &DenseStack, path: &Path) -> Result<(), TrainErro
         reason,
     };
     let tiles = first_layer_tiles(model).map_err(fail)?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
-    }
-    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
-    // The encoder picks the format from the extension, so the temporary name ends in .png.
-    let temporary = path.with_file_name(format!(".{stem}.tmp-{}.png", std::process::id()));
-    let drawn = draw_tiles(
-        &tiles,
-        BitMapBackend::new(&temporary, image_size(tiles.len())),
-    )
-    .map_err(|e| e.to_string())
-    .and_then(|()| std::fs::rename(&temporary, path).map_err(|e| e.to_string()));
-    drawn.map_err(|reason| {
-        let _ = std::fs::remove_file(&temporary);
-        fail(reason)
+    write_png_atomically(path, |temporary| {
+        draw_tiles(
+            &tiles,
+            BitMapBackend::new(temporary, image_size(tiles.len())),
+        )
     })
 }
 

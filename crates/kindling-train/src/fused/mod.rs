@@ -19,10 +19,3 @@ mod optimizer;
 mod trainer;
 
 pub(crate) use trainer::FusedFit;
-
-/// Whether `device` computes on the CPU (where the fused engine is the faster one).
-pub(crate) fn is_cpu(device: &burn::prelude::Device) -> bool {
-    // burn 0.22 offers no public query for this; its Debug form is `Device<Flex(Cpu)>`.
-    let name = format!("{device:?}");
-    name.contains("Flex(") || name.contains("NdArray(")
-}

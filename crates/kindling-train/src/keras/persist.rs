@@ -41,7 +41,7 @@ impl Model {
             model: self.config.clone(),
             fit: fitted.options.clone(),
             data_dir: PathBuf::new(),
-            backend: backend_name(&self.device),
+            backend: crate::device::backend_name(&self.device),
             features: self.feature_names.clone(),
             target: self.target_name.clone(),
             scaler: self.scaler.clone(),
@@ -93,17 +93,6 @@ pub fn load_model(dir: impl AsRef<Path>, device: &Device) -> Result<Model, Train
         loaded_from: Some(run.dir),
         config: config.model,
     })
-}
-
-/// The backend's name as burn's device describes it ("flex", "ndarray", "wgpu", "cuda", ...),
-/// for the record: the first word of `Device<Flex(Cpu)>`, `Device<Cube(Wgpu(..))>` that is
-/// not a wrapper.
-fn backend_name(device: &Device) -> String {
-    format!("{device:?}")
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .map(str::to_ascii_lowercase)
-        .find(|word| !word.is_empty() && !["device", "cube", "autodiff"].contains(&word.as_str()))
-        .unwrap_or_else(|| "unknown".into())
 }
 
 #[cfg(test)]
@@ -192,11 +181,5 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("no such run directory"), "{err}");
-    }
-
-    #[test]
-    fn names_the_backend() {
-        assert_eq!(backend_name(&Device::flex()), "flex");
-        assert_eq!(backend_name(&Device::flex().autodiff()), "flex");
     }
 }
