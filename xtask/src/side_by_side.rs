@@ -109,10 +109,13 @@ fn parse(args: &[String]) -> Result<Option<Options>> {
     let mut options = Options {
         batch_sizes: vec![32, 128],
         epochs: 10,
+        // As `kindling` resolves it: KINDLING_DATA_DIR when set and not empty, else the
+        // workspace's data/ (xtask cannot call kindling-data's DataDir without building burn).
         data_dir: std::env::var_os("KINDLING_DATA_DIR")
+            .filter(|dir| !dir.is_empty())
             .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("data")),
-        reference: PathBuf::from("../shared/reference"),
+            .unwrap_or_else(|| workspace().join("data")),
+        reference: workspace().join("../shared/reference"),
         python: home.join(".cache/kindling-reference-venv/bin/python"),
         out: PathBuf::from("runs/side-by-side"),
         keras: true,
@@ -164,6 +167,7 @@ fn parse(args: &[String]) -> Result<Option<Options>> {
 fn build_kindling() -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
+        .current_dir(workspace())
         .args([
             "build",
             "--release",
@@ -272,16 +276,31 @@ fn run_reference(
 }
 
 /// Runs `command` to completion, watching its peak resident memory (Linux), and returns its
-/// standard output.
+/// standard output. Both output streams are read while it runs, so a chatty child cannot
+/// fill a pipe and stall.
 fn run_measured(mut command: Command) -> Result<(String, Option<f64>)> {
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .with_context(|| format!("cannot start {:?}", command.get_program()))?;
+    let drain = |stream: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(mut stream) = stream {
+                let _ = stream.read_to_string(&mut text);
+            }
+            text
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|s| Box::new(s) as _));
+    let stderr = drain(child.stderr.take().map(|s| Box::new(s) as _));
     let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
     let mut peak = None;
-    while child.try_wait()?.is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
         if let Some(kib) = std::fs::read_to_string(&status_file)
             .ok()
             .and_then(|s| {
@@ -294,16 +313,18 @@ fn run_measured(mut command: Command) -> Result<(String, Option<f64>)> {
             peak = Some(kib / 1024.0);
         }
         std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    if !status.success() {
+        bail!("{:?} failed:\n{stderr}", command.get_program());
     }
-    let output = child.wait_with_output()?;
-    if !output.status.success() {
-        bail!(
-            "{:?} failed:\n{}",
-            command.get_program(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok((String::from_utf8_lossy(&output.stdout).into_owned(), peak))
+    Ok((stdout, peak))
+}
+
+/// The workspace root (xtask's parent directory).
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 fn report(rows: &[Row], batch_sizes: &[usize]) -> String {

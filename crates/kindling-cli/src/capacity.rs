@@ -1,8 +1,7 @@
 //! `kindling capacity`: the course's capacity workflow on a table task.
 
 use crate::backend;
-use crate::experiment_setup::{fetch_data_dir, out_dir};
-use crate::tune::{figures, parse_count, parse_table_task};
+use crate::experiment_setup::{fetch_data_dir, figures, out_dir, parse_count, parse_table_task};
 use anyhow::{Context, Result};
 use clap::Args;
 use kindling_data::scale::ScaleKind;
@@ -41,7 +40,7 @@ borderline passengers.";
 #[derive(Debug, Args)]
 #[command(after_long_help = CAPACITY_HELP)]
 pub struct CapacityArgs {
-    /// The table task: wages, titanic, bank or drug (see --help for why wages by default).
+    /// The table task: wages, titanic, shots, bank or drug (see --help for why wages by default).
     #[arg(default_value = "wages", value_parser = parse_table_task)]
     task: TabularTask,
     /// Widths of the one-layer networks of the widening phase, in increasing order.
@@ -56,7 +55,7 @@ pub struct CapacityArgs {
     /// Activation of the hidden layers: relu, tanh, sigmoid or identity.
     #[arg(long, default_value = "relu")]
     activation: Activation,
-    /// Epochs of every step [default: the task's: titanic 10, wages, bank and drug 30].
+    /// Epochs of every step [default: the task's: titanic and shots 10, wages, bank and drug 30].
     #[arg(long)]
     epochs: Option<usize>,
     /// Examples per gradient step.
@@ -74,7 +73,8 @@ pub struct CapacityArgs {
     /// Fraction held out for validation (the LAST rows), the same for every step.
     #[arg(long, default_value_t = 0.3, allow_hyphen_values = true)]
     validation_split: f64,
-    /// Feature scaling: standard, minmax or none [default: minmax for drug, none otherwise].
+    /// Feature scaling: standard, minmax or none
+    /// [default: minmax for drug, standard for shots, none otherwise].
     #[arg(long)]
     scale: Option<ScaleKind>,
     /// Seed of every step's weights and shuffling.

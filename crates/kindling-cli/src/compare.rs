@@ -1,7 +1,9 @@
 //! `kindling compare`: deeper against wider.
 
 use crate::backend;
-use crate::experiment_setup::{hidden_layers, load_data, out_dir, pick_task, verbosity};
+use crate::experiment_setup::{
+    hidden_layers, load_data, out_dir, pick_task, print_results, verbosity,
+};
 use crate::train::Task;
 use anyhow::Result;
 use clap::Args;
@@ -113,16 +115,12 @@ pub fn run(args: CompareArgs) -> Result<()> {
         verbosity: verbosity(args.quiet),
     };
     let report = compare_architectures(&settings, data.rows, setup)?;
-    if !args.quiet {
-        println!();
-    }
-    print!("{}", report.table().render());
-    for note in report.notes() {
-        println!("{note}");
-    }
-    println!(
-        "Results: {} (results.csv, results.json, {VAL_LOSS_PNG})",
-        out.display()
+    print_results(
+        args.quiet,
+        &report.table(),
+        &report.notes(),
+        &out,
+        VAL_LOSS_PNG,
     );
     Ok(())
 }

@@ -7,7 +7,10 @@ use kindling_data::DataDir;
 use kindling_data::download::{Existing, Manifest, ensure};
 use kindling_models::{Activation, DenseStackConfig, DenseStackConfigError};
 use kindling_train::Verbosity;
+use kindling_train::experiment::ResultTable;
 use kindling_train::experiment_data::{ExperimentData, ExperimentTask};
+use kindling_train::tabular::TabularTask;
+use kindling_train::tune::TrialOutcome;
 use std::path::{Path, PathBuf};
 
 /// The experiment-side name of a task.
@@ -83,4 +86,52 @@ pub fn check_widths(option: &str, hidden: &[usize]) -> Result<()> {
 /// [`DenseStackConfig::validate`] for these hidden widths alone.
 pub fn hidden_layers(hidden: &[usize]) -> Result<(), DenseStackConfigError> {
     DenseStackConfig::uniform(1, hidden, Activation::Relu, 1).validate()
+}
+
+/// "val_accuracy 0.7612, val_loss 0.5123" or "diverged at epoch 2".
+pub(crate) fn figures(outcome: &TrialOutcome) -> String {
+    match outcome {
+        TrialOutcome::Finished { score, .. } => match score.val_accuracy {
+            Some(accuracy) => format!("val_accuracy {accuracy:.4}, val_loss {:.4}", score.val_loss),
+            None => format!("val_loss {:.4}", score.val_loss),
+        },
+        TrialOutcome::Diverged { .. } => outcome.status_text(),
+    }
+}
+
+/// A table task by name, for clap; the error lists the valid names.
+pub(crate) fn parse_table_task(name: &str) -> Result<TabularTask, String> {
+    TabularTask::from_name(&name.to_ascii_lowercase()).ok_or_else(|| {
+        let names: Vec<&str> = TabularTask::ALL.iter().map(|t| t.name()).collect();
+        let hint = if name.eq_ignore_ascii_case("mnist") {
+            "; the experiments run on the table tasks"
+        } else {
+            ""
+        };
+        format!("expected one of: {}{hint}", names.join(", "))
+    })
+}
+
+/// A count of at least 1, for clap.
+pub(crate) fn parse_count(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("give at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err("expected a whole number of at least 1".into()),
+    }
+}
+
+/// An experiment's closing output: its table, its notes and where its files are.
+pub fn print_results(quiet: bool, table: &ResultTable, notes: &[String], out: &Path, png: &str) {
+    if !quiet {
+        println!();
+    }
+    print!("{}", table.render());
+    for note in notes {
+        println!("{note}");
+    }
+    println!(
+        "Results: {} (results.csv, results.json, {png})",
+        out.display()
+    );
 }

@@ -1,7 +1,9 @@
 //! `kindling sweep-lr`: one model at several learning rates, or a learning-rate range test.
 
 use crate::backend;
-use crate::experiment_setup::{check_widths, load_data, out_dir, pick_task, verbosity};
+use crate::experiment_setup::{
+    check_widths, load_data, out_dir, pick_task, print_results, verbosity,
+};
 use crate::train::Task;
 use anyhow::Result;
 use clap::Args;
@@ -142,16 +144,12 @@ pub fn run(args: SweepLrArgs) -> Result<()> {
         options,
     };
     let report = sweep_learning_rates(&settings, data.rows, setup)?;
-    if !args.quiet {
-        println!();
-    }
-    print!("{}", report.table().render());
-    for note in report.notes() {
-        println!("{note}");
-    }
-    println!(
-        "Results: {} (results.csv, results.json, {LOSSES_PNG})",
-        out.display()
+    print_results(
+        args.quiet,
+        &report.table(),
+        &report.notes(),
+        &out,
+        LOSSES_PNG,
     );
     Ok(())
 }

@@ -1,8 +1,7 @@
-//! `kindling tune`: hyper-parameter search on a table task; and the command-line pieces the
-//! experiments share (task names, data directory, output directory, positive numbers).
+//! `kindling tune`: hyper-parameter search on a table task.
 
 use crate::backend;
-use crate::experiment_setup::{fetch_data_dir, out_dir};
+use crate::experiment_setup::{fetch_data_dir, figures, out_dir, parse_count, parse_table_task};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use kindling_data::scale::ScaleKind;
@@ -12,7 +11,7 @@ use kindling_train::recipe::RunSetup;
 use kindling_train::tabular::TabularTask;
 use kindling_train::tune::report::{SCORES_PNG, TRIALS_CSV, TRIALS_JSON, score_rule, tune_table};
 use kindling_train::tune::{
-    LrRange, SearchSpace, Strategy, TrialOutcome, TrialRecord, TuneEvent, TuneSettings, tune,
+    LrRange, SearchSpace, Strategy, TrialRecord, TuneEvent, TuneSettings, tune,
 };
 use std::path::PathBuf;
 use std::time::Duration;
@@ -47,7 +46,7 @@ OUT/scores.png hold the results.";
 #[derive(Debug, Args)]
 #[command(after_long_help = TUNE_HELP)]
 pub struct TuneArgs {
-    /// The table task: wages, titanic, bank or drug.
+    /// The table task: wages, titanic, shots, bank or drug.
     #[arg(default_value = "titanic", value_parser = parse_table_task)]
     task: TabularTask,
     /// Search strategy: grid, random or tpe (see --help).
@@ -81,7 +80,7 @@ pub struct TuneArgs {
     /// SGD's learning rates: LOW,HIGH, searched on a log scale.
     #[arg(long, value_delimiter = ',', default_value = "0.001,0.1")]
     sgd_lr: Vec<f64>,
-    /// Epochs of every trial [default: the task's: titanic 10, wages, bank and drug 30].
+    /// Epochs of every trial [default: the task's: titanic and shots 10, wages, bank and drug 30].
     #[arg(long)]
     epochs: Option<usize>,
     /// Early-stopping patience of every trial, in epochs (none by default).
@@ -90,7 +89,8 @@ pub struct TuneArgs {
     /// Fraction held out for validation (the LAST rows), the same for every trial.
     #[arg(long, default_value_t = 0.3, allow_hyphen_values = true)]
     validation_split: f64,
-    /// Feature scaling: standard, minmax or none [default: minmax for drug, none otherwise].
+    /// Feature scaling: standard, minmax or none
+    /// [default: minmax for drug, standard for shots, none otherwise].
     #[arg(long)]
     scale: Option<ScaleKind>,
     /// Seed of the strategy and of every trial's weights and shuffling.
@@ -218,17 +218,6 @@ fn trial_line(record: &TrialRecord, total: usize) -> String {
     )
 }
 
-/// "val_accuracy 0.7612, val_loss 0.5123" or "diverged at epoch 2".
-pub(crate) fn figures(outcome: &TrialOutcome) -> String {
-    match outcome {
-        TrialOutcome::Finished { score, .. } => match score.val_accuracy {
-            Some(accuracy) => format!("val_accuracy {accuracy:.4}, val_loss {:.4}", score.val_loss),
-            None => format!("val_loss {:.4}", score.val_loss),
-        },
-        TrialOutcome::Diverged { .. } => outcome.status_text(),
-    }
-}
-
 /// The values in order, each once.
 fn dedup<T: PartialEq>(values: Vec<T>) -> Vec<T> {
     let mut unique = Vec::with_capacity(values.len());
@@ -248,28 +237,6 @@ fn lr_range(name: &str, values: &[f64]) -> Result<LrRange> {
             "invalid {name}: give two learning rates LOW,HIGH (or one to fix it), not {}",
             values.len()
         ),
-    }
-}
-
-/// A table task by name, for clap; the error lists the valid names.
-pub(crate) fn parse_table_task(name: &str) -> Result<TabularTask, String> {
-    TabularTask::from_name(&name.to_ascii_lowercase()).ok_or_else(|| {
-        let names: Vec<&str> = TabularTask::ALL.iter().map(|t| t.name()).collect();
-        let hint = if name.eq_ignore_ascii_case("mnist") {
-            "; the experiments run on the table tasks"
-        } else {
-            ""
-        };
-        format!("expected one of: {}{hint}", names.join(", "))
-    })
-}
-
-/// A count of at least 1, for clap.
-pub(crate) fn parse_count(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(0) => Err("give at least 1".into()),
-        Ok(n) => Ok(n),
-        Err(_) => Err("expected a whole number of at least 1".into()),
     }
 }
 
