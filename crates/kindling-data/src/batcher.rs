@@ -97,6 +97,20 @@ fn batch_from(
     }
 }
 
+fn regression_batch(
+    features: Vec<f32>,
+    targets: Vec<f32>,
+    width: usize,
+    target_width: usize,
+    device: &Device,
+) -> RegressionBatch {
+    let n = targets.len() / target_width.max(1);
+    RegressionBatch {
+        inputs: Tensor::from_data(TensorData::new(features, [n, width]), device),
+        targets: Tensor::from_data(TensorData::new(targets, [n, target_width]), device),
+    }
+}
+
 /// Builds [`RegressionBatch`]es from [`Rows`] with real-valued targets.
 #[derive(Debug, Clone)]
 pub struct RegressionBatcher {
@@ -126,17 +140,16 @@ impl RegressionBatcher {
             features.extend_from_slice(self.rows.features(i));
             targets.extend_from_slice(&values[i * target_width..(i + 1) * target_width]);
         }
-        let n = indices.len();
-        RegressionBatch {
-            inputs: Tensor::from_data(TensorData::new(features, [n, width]), device),
-            targets: Tensor::from_data(TensorData::new(targets, [n, target_width]), device),
-        }
+        regression_batch(features, targets, width, target_width, device)
     }
 
-    /// The batch of a contiguous run of rows.
+    /// The batch of a contiguous run of rows (one copy, no gathering).
     pub fn block(&self, range: Range<usize>, device: &Device) -> RegressionBatch {
-        let indices: Vec<usize> = range.collect();
-        self.gather(&indices, device)
+        let width = self.rows.width();
+        let (values, target_width) = self.rows.values().unwrap_or((&[], 1));
+        let features = self.rows.feature_block(range.clone()).to_vec();
+        let targets = values[range.start * target_width..range.end * target_width].to_vec();
+        regression_batch(features, targets, width, target_width, device)
     }
 }
 
