@@ -10,6 +10,7 @@ use crate::plot::{Axis, Scale, Series, line_chart_on};
 use crate::recipe::{ModelKind, RunSetup};
 use crate::reporter::Verbosity;
 use crate::run_dir::HISTORY_FILE;
+use crate::tune::space::hidden_text;
 use kindling_data::Rows;
 use kindling_data::split::validation_split;
 use kindling_models::DenseStackConfig;
@@ -53,22 +54,13 @@ impl CompareSettings {
             {
                 return Err(TrainError::InvalidOption {
                     name: "--arch",
-                    value: widths(&variant.hidden),
+                    value: hidden_text(&variant.hidden),
                     reason: "this architecture is given twice; give each once".into(),
                 });
             }
         }
         Ok(())
     }
-}
-
-/// `[50, 50, 50]` as `50,50,50`.
-fn widths(hidden: &[usize]) -> String {
-    hidden
-        .iter()
-        .map(|w| w.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// One variant's run.
@@ -151,7 +143,7 @@ impl CompareReport {
         for v in &self.variants {
             let mut row = vec![
                 Cell::text(&v.name),
-                Cell::text(widths(&v.hidden)),
+                Cell::text(hidden_text(&v.hidden)),
                 Cell::Count(v.parameters),
                 Cell::Count(v.epochs_run),
                 Cell::text(if v.stopped_early { "yes" } else { "no" }),
@@ -189,7 +181,7 @@ impl CompareReport {
             notes.push(format!(
                 "Lowest val_loss: {} (hidden {}, {} parameters).",
                 best.name,
-                widths(&best.hidden),
+                hidden_text(&best.hidden),
                 crate::experiment::thousands(best.parameters)
             ));
         }
@@ -211,7 +203,7 @@ pub fn compare_architectures(
     let mut variants = Vec::with_capacity(settings.variants.len());
     for (i, config) in settings.variants.iter().enumerate() {
         let name = format!("model_{}", i + 1);
-        let layout = widths(&config.hidden);
+        let layout = hidden_text(&config.hidden);
         if setup.verbosity != Verbosity::Quiet {
             println!(
                 "{name}: hidden {layout}, {} parameters",
@@ -276,7 +268,7 @@ fn draw_val_losses(report: &CompareReport, path: &std::path::Path) -> Result<(),
     let labels: Vec<String> = report
         .variants
         .iter()
-        .map(|v| format!("{} ({})", v.name, widths(&v.hidden)))
+        .map(|v| format!("{} ({})", v.name, hidden_text(&v.hidden)))
         .collect();
     let series: Vec<Series> = report
         .variants

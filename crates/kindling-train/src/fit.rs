@@ -31,7 +31,7 @@ use std::sync::{Arc, Mutex};
 const VALID_BATCH_SIZE: usize = 1024;
 
 /// What a fit produced.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct FitResult<M> {
     /// The model with the best epoch's weights (lowest validation loss), on the plain device.
     pub model: M,
@@ -57,10 +57,46 @@ pub struct FitResult<M> {
 }
 
 impl<M> FitResult<M> {
+    /// The model, and the result without it.
+    pub fn into_parts(self) -> (M, FitResult<()>) {
+        let FitResult {
+            model,
+            history,
+            best_epoch,
+            stopped_early,
+            split,
+            best_checkpoint,
+            last_checkpoint,
+            divergence,
+            engine,
+            diagnostics,
+        } = self;
+        let rest = FitResult {
+            model: (),
+            history,
+            best_epoch,
+            stopped_early,
+            split,
+            best_checkpoint,
+            last_checkpoint,
+            divergence,
+            engine,
+            diagnostics,
+        };
+        (model, rest)
+    }
+
     /// The same result without the model (for callers that only need the figures).
     pub fn without_model(self) -> FitResult<()> {
+        self.into_parts().1
+    }
+}
+
+impl FitResult<()> {
+    /// The same result around `model`.
+    pub fn with_model<M>(self, model: M) -> FitResult<M> {
         FitResult {
-            model: (),
+            model,
             history: self.history,
             best_epoch: self.best_epoch,
             stopped_early: self.stopped_early,

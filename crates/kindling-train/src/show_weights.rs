@@ -18,10 +18,8 @@ use std::path::{Path, PathBuf};
 
 /// The image's file name in a run directory.
 pub const FIRST_LAYER_WEIGHTS_FILE: &str = "first_layer_weights.png";
-/// Side of an MNIST image, in pixels.
-pub const SIDE: usize = 28;
-/// Inputs of a model that reads MNIST images.
-pub const MNIST_INPUTS: usize = SIDE * SIDE;
+/// Side of an MNIST image, in pixels, and the inputs of a model that reads MNIST images.
+pub use kindling_data::mnist::{IMAGE_SIDE as SIDE, PIXELS as MNIST_INPUTS};
 /// Screen pixels per weight, each way.
 pub const ZOOM: u32 = 4;
 /// Grey pixels between tiles and around the grid.

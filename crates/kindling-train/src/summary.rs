@@ -1,5 +1,6 @@
 //! A Keras-style model summary: each layer, its output shape and parameter count.
 
+use crate::experiment::thousands;
 use kindling_models::{DenseStackConfig, Head};
 
 /// The summary table of `config`, titled `name`, as Keras's `model.summary()` prints it.
@@ -45,19 +46,6 @@ pub fn summary_table(name: &str, config: &DenseStackConfig) -> String {
         thousands(config.num_params()),
         thousands(config.num_params())
     ));
-    out
-}
-
-/// `42310` as `42,310`.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
     out
 }
 

@@ -259,7 +259,7 @@ pub fn sweep_learning_rates(
         if setup.verbosity != Verbosity::Quiet {
             println!("Learning rate {learning_rate}");
         }
-        let trial_dir = dir.trial(&format!("lr-{learning_rate}"));
+        let trial_dir = dir.trial(&trial_name(learning_rate));
         let started = Instant::now();
         let fit = fit_trial(
             settings.kind,
@@ -283,14 +283,14 @@ pub fn sweep_learning_rates(
             }
             ModelKind::Regressor => None,
         };
-        let status = classify(&fit.history, naive, constant);
-        let last = fit.history.last().cloned().unwrap_or_else(nan_epoch);
+        let status = classify(&fit.history, fit.divergence, constant);
+        let last = fit.history.last();
         trials.push(LrTrial {
             learning_rate,
             status,
-            final_loss: last.loss,
-            final_val_loss: last.val_loss,
-            final_val_accuracy: last.val_accuracy,
+            final_loss: last.map_or(f64::NAN, |e| e.loss),
+            final_val_loss: last.map_or(f64::NAN, |e| e.val_loss),
+            final_val_accuracy: last.and_then(|e| e.val_accuracy),
             predicted_classes,
             seconds,
             history: fit.history,
@@ -325,18 +325,6 @@ pub fn sweep_learning_rates(
         eprintln!("warning: {e}; the other result files are complete");
     }
     Ok(report)
-}
-
-fn nan_epoch() -> EpochRecord {
-    EpochRecord {
-        epoch: 0,
-        seconds: 0.0,
-        train_seconds: 0.0,
-        loss: f64::NAN,
-        accuracy: None,
-        val_loss: f64::NAN,
-        val_accuracy: None,
-    }
 }
 
 /// Training (solid) and validation (dashed) loss per epoch, one colour per learning rate; a
@@ -419,9 +407,27 @@ fn draw_losses(report: &SweepReport, path: &std::path::Path) -> Result<(), Train
     )
 }
 
+/// A trial's directory name: `lr-0.01`, or `lr-1e-300` where the plain form would be long.
+fn trial_name(learning_rate: f64) -> String {
+    let plain = format!("lr-{learning_rate}");
+    if plain.len() <= 24 {
+        plain
+    } else {
+        format!("lr-{learning_rate:e}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trial_directories_have_short_names() {
+        assert_eq!(trial_name(1.0), "lr-1");
+        assert_eq!(trial_name(0.000001), "lr-0.000001");
+        assert_eq!(trial_name(1e-300), "lr-1e-300");
+        assert_eq!(trial_name(2.5e300), "lr-2.5e300");
+    }
     use kindling_models::Activation;
 
     fn settings(learning_rates: Vec<f64>) -> SweepSettings {

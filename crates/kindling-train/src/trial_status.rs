@@ -10,7 +10,7 @@
 //!   epochs or more);
 //! - **ok** otherwise.
 
-use crate::divergence::{DIVERGENCE_FACTOR, Divergence, find_divergence};
+use crate::divergence::{DIVERGENCE_FACTOR, Divergence};
 use crate::history::History;
 use kindling_data::Rows;
 use kindling_data::split::ValidationSplit;
@@ -119,10 +119,15 @@ fn short(value: f64) -> String {
     }
 }
 
-/// Classifies a run from its history (see the module documentation). `naive_guess_loss` is the
-/// yardstick of divergence, `constant_loss` the validation loss of a constant guess.
-pub fn classify(history: &History, naive_guess_loss: f64, constant_loss: f64) -> TrialStatus {
-    if let Some(divergence) = find_divergence(&history.epochs, naive_guess_loss) {
+/// Classifies a run from its history (see the module documentation): `divergence` is the one
+/// the fit reported (see [`crate::divergence::find_divergence`]), `constant_loss` the
+/// validation loss of a constant guess.
+pub fn classify(
+    history: &History,
+    divergence: Option<Divergence>,
+    constant_loss: f64,
+) -> TrialStatus {
+    if let Some(divergence) = divergence {
         return TrialStatus::Diverged(divergence);
     }
     let (Some(first), Some(last), Some(best)) = (
@@ -214,6 +219,7 @@ pub fn majority_class(rows: &Rows, range: std::ops::Range<usize>) -> Option<(usi
 mod tests {
     use super::*;
     use crate::divergence::LossKind;
+    use crate::divergence::find_divergence;
     use crate::history::EpochRecord;
 
     fn history(losses: &[(f64, f64)]) -> History {
@@ -240,7 +246,10 @@ mod tests {
     #[test]
     fn a_run_that_learns_is_ok() {
         let run = history(&[(1.88, 1.14), (0.72, 0.72), (0.61, 0.57)]);
-        assert_eq!(classify(&run, GUESS, CONSTANT), TrialStatus::Ok);
+        assert_eq!(
+            classify(&run, find_divergence(&run.epochs, GUESS), CONSTANT),
+            TrialStatus::Ok
+        );
         assert_eq!(TrialStatus::Ok.to_string(), "ok");
         assert_eq!(TrialStatus::Ok.explanation(), None);
     }
@@ -250,7 +259,7 @@ mod tests {
         // lr 1 on Titanic: the first epoch's loss explodes, then the model predicts the
         // majority class at a finite loss.
         let run = history(&[(3.7e9, 0.655), (0.672, 0.658), (0.676, 0.653)]);
-        let status = classify(&run, GUESS, CONSTANT);
+        let status = classify(&run, find_divergence(&run.epochs, GUESS), CONSTANT);
         let TrialStatus::Diverged(d) = status else {
             panic!("{status:?}")
         };
@@ -264,7 +273,7 @@ mod tests {
     fn nan_is_divergence_at_the_epoch_it_appears() {
         let run = history(&[(0.9, 0.8), (f64::NAN, f64::NAN)]);
         assert_eq!(
-            classify(&run, GUESS, CONSTANT).to_string(),
+            classify(&run, find_divergence(&run.epochs, GUESS), CONSTANT).to_string(),
             "diverged at epoch 2"
         );
     }
@@ -273,7 +282,7 @@ mod tests {
     fn a_run_no_better_than_a_constant_guess_has_stalled() {
         // lr 1e-6 on Titanic: the loss creeps down, but stays above the constant guess.
         let run = history(&[(1.193, 1.072), (1.145, 1.031), (1.098, 0.984)]);
-        let status = classify(&run, GUESS, CONSTANT);
+        let status = classify(&run, find_divergence(&run.epochs, GUESS), CONSTANT);
         assert_eq!(
             status,
             TrialStatus::Stalled(Stall::NoBetterThanConstant {
@@ -288,14 +297,17 @@ mod tests {
     fn a_flat_training_loss_has_stalled() {
         let run = history(&[(0.500, 0.40), (0.499, 0.40), (0.496, 0.39)]);
         assert!(matches!(
-            classify(&run, GUESS, CONSTANT),
+            classify(&run, find_divergence(&run.epochs, GUESS), CONSTANT),
             TrialStatus::Stalled(Stall::FlatLoss { .. })
         ));
         // A drop of just over 1% is progress; a single epoch has nothing to compare.
         let run = history(&[(0.500, 0.40), (0.494, 0.39)]);
-        assert_eq!(classify(&run, GUESS, CONSTANT), TrialStatus::Ok);
         assert_eq!(
-            classify(&history(&[(0.5, 0.4)]), GUESS, CONSTANT),
+            classify(&run, find_divergence(&run.epochs, GUESS), CONSTANT),
+            TrialStatus::Ok
+        );
+        assert_eq!(
+            classify(&history(&[(0.5, 0.4)]), None, CONSTANT),
             TrialStatus::Ok
         );
     }

@@ -15,7 +15,6 @@ use crate::trained::TrainedModel;
 use burn::prelude::*;
 use kindling_data::Rows;
 use kindling_data::scale::Scaler;
-use kindling_data::split::ValidationSplit;
 use kindling_models::{DenseStackConfig, RegressionMlp};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -44,44 +43,19 @@ pub struct Model {
 #[derive(Debug, Clone)]
 pub(crate) struct Fitted {
     pub(crate) options: FitOptions,
-    pub(crate) history: History,
-    pub(crate) best_epoch: usize,
-    pub(crate) stopped_early: bool,
-    pub(crate) split: ValidationSplit,
-    pub(crate) best_checkpoint: PathBuf,
-    pub(crate) last_checkpoint: PathBuf,
-    pub(crate) engine: crate::Engine,
+    /// The fit's result without its model.
+    pub(crate) fit: FitResult<()>,
 }
 
 impl Fitted {
     fn from_result<M>(options: FitOptions, fit: FitResult<M>) -> (Self, M) {
-        let fitted = Fitted {
-            options,
-            history: fit.history,
-            best_epoch: fit.best_epoch,
-            stopped_early: fit.stopped_early,
-            split: fit.split,
-            best_checkpoint: fit.best_checkpoint,
-            last_checkpoint: fit.last_checkpoint,
-            engine: fit.engine,
-        };
-        (fitted, fit.model)
+        let (model, fit) = fit.into_parts();
+        (Fitted { options, fit }, model)
     }
 
     /// The fit result `write_run` takes, around `model`.
     pub(crate) fn result<M>(&self, model: M) -> FitResult<M> {
-        FitResult {
-            model,
-            history: self.history.clone(),
-            best_epoch: self.best_epoch,
-            stopped_early: self.stopped_early,
-            split: self.split.clone(),
-            best_checkpoint: self.best_checkpoint.clone(),
-            last_checkpoint: self.last_checkpoint.clone(),
-            divergence: None,
-            engine: self.engine,
-            diagnostics: None,
-        }
+        self.fit.clone().with_model(model)
     }
 }
 
@@ -166,7 +140,7 @@ impl Model {
                 (fitted, TrainedModel::Regressor(net))
             }
         };
-        let history = fitted.history.clone();
+        let history = fitted.fit.history.clone();
         self.net = net;
         self.fitted = Some(fitted);
         self.loaded_from = None;
@@ -281,12 +255,12 @@ impl Model {
 
     /// The history of the last `fit` (Keras's `History.history`), if fitted in this process.
     pub fn history(&self) -> Option<&History> {
-        self.fitted.as_ref().map(|f| &f.history)
+        self.fitted.as_ref().map(|f| &f.fit.history)
     }
 
     /// The epoch whose weights the model holds after the last `fit`.
     pub fn best_epoch(&self) -> Option<usize> {
-        self.fitted.as_ref().map(|f| f.best_epoch)
+        self.fitted.as_ref().map(|f| f.fit.best_epoch)
     }
 
     /// The weights.

@@ -8,16 +8,6 @@ pub enum TuneError {
     /// Loading the data, preparing the run directory or writing results failed.
     #[error(transparent)]
     Train(#[from] TrainError),
-    /// A setting of the experiment is out of range; nothing was trained.
-    #[error("invalid {name} {value}: {reason}")]
-    InvalidSetting {
-        /// The option's name, as on the command line.
-        name: &'static str,
-        /// The value given.
-        value: String,
-        /// What is allowed.
-        reason: String,
-    },
     /// One trial failed for another reason than divergence.
     #[error("{trial}")]
     Trial {
@@ -38,12 +28,13 @@ pub enum TuneError {
 }
 
 impl TuneError {
-    /// An [`TuneError::InvalidSetting`].
+    /// A setting of the experiment out of range ([`TrainError::InvalidOption`]); nothing was
+    /// trained.
     pub fn invalid(name: &'static str, value: String, reason: &str) -> Self {
-        TuneError::InvalidSetting {
+        TuneError::Train(TrainError::InvalidOption {
             name,
             value,
             reason: reason.to_string(),
-        }
+        })
     }
 }
