@@ -17,10 +17,12 @@ use crate::fit::{optimizer, seeded_model, train_loader};
 use crate::options::{FitOptions, OptimizerKind};
 use crate::plot::{Axis, Curve, Scale, Series, chart};
 use crate::recipe::{ModelKind, RunSetup};
+use crate::weighted_loss::BatchLoss;
 use burn::data::dataloader::DataLoader;
 use burn::optim::ModuleOptimizer;
 use burn::prelude::*;
-use burn::train::{ClassificationOutput, RegressionOutput, TrainStep};
+use burn::train::TrainStep;
+use burn::train::metric::Adaptor;
 use kindling_data::split::{ValidationSplit, validation_split};
 use kindling_data::{ClassificationBatcher, RegressionBatcher, Rows};
 use kindling_models::{DenseStackConfig, RegressionMlp};
@@ -286,30 +288,6 @@ fn report(
     }
 }
 
-/// A training step's mean loss.
-trait StepLoss {
-    fn loss_value(&self) -> Result<f64, TrainError>;
-}
-
-fn read_loss(loss: &Tensor<1>) -> Result<f64, TrainError> {
-    loss.clone()
-        .mean()
-        .try_into_scalar::<f64>()
-        .map_err(|e| TrainError::Learner(format!("cannot read the loss: {e:?}")))
-}
-
-impl StepLoss for ClassificationOutput {
-    fn loss_value(&self) -> Result<f64, TrainError> {
-        read_loss(&self.loss)
-    }
-}
-
-impl StepLoss for RegressionOutput {
-    fn loss_value(&self) -> Result<f64, TrainError> {
-        read_loss(&self.loss)
-    }
-}
-
 /// Trains `model` one batch at a time at the scheduled learning rates, cycling through the
 /// loader, until the last step or a stop condition. Returns the points and why it stopped
 /// early, if it did.
@@ -321,7 +299,7 @@ fn run_batches<M, B, O>(
 ) -> Result<(Vec<RangePoint>, Option<String>), TrainError>
 where
     M: TrainStep<Input = B, Output = O> + Module,
-    O: StepLoss,
+    O: Adaptor<BatchLoss>,
 {
     // The test usually stops early; reserve for what a run of any length starts with.
     let mut points = Vec::with_capacity(settings.steps.min(1024));
@@ -334,7 +312,11 @@ where
             let step = points.len();
             let learning_rate = settings.learning_rate(step);
             let output = model.step(batch);
-            let loss = output.item.loss_value()?;
+            let loss = output
+                .item
+                .adapt()
+                .mean()
+                .map_err(|e| TrainError::Learner(format!("cannot read the loss: {e:?}")))?;
             average = SMOOTHING * average + (1.0 - SMOOTHING) * loss;
             let smoothed_loss = average / (1.0 - SMOOTHING.powi(step as i32 + 1));
             points.push(RangePoint {

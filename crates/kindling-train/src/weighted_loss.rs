@@ -21,6 +21,13 @@ pub struct BatchLoss {
     examples: usize,
 }
 
+impl BatchLoss {
+    /// The batch's mean loss, read from the device.
+    pub(crate) fn mean(&self) -> Result<f64, TensorReadError> {
+        self.loss.clone().mean().try_into_scalar::<f64>()
+    }
+}
+
 impl Adaptor<BatchLoss> for ClassificationOutput {
     fn adapt(&self) -> BatchLoss {
         BatchLoss {
@@ -70,7 +77,7 @@ impl Metric for ExampleMeanLoss {
         input: &BatchLoss,
         _metadata: &MetricMetadata,
     ) -> Result<SerializedEntry, TensorReadError> {
-        let loss = input.loss.clone().mean().try_into_scalar::<f64>()?;
+        let loss = input.mean()?;
         self.state.update(loss, input.examples);
         Ok(self
             .state
