@@ -16,6 +16,7 @@
 mod kernels;
 mod network;
 mod optimizer;
+mod sparse;
 mod trainer;
 
 pub(crate) use trainer::FusedFit;

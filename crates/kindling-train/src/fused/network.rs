@@ -2,20 +2,66 @@
 //! the same arithmetic as [`DenseStack`] and its train steps (checked against Burn's autodiff in
 //! the tests).
 
-use super::kernels::{MatRef, SparseRows, matmul};
+use super::kernels::{MatRef, matmul};
+use super::sparse::{ROW_ALIGN, SparseRows};
 use burn::module::Param;
 use burn::prelude::*;
 use kindling_models::{Activation, DenseStack, DenseStackConfig};
+use pulp::Simd;
 use rand::Rng;
 use rand::rngs::StdRng;
 
-/// One dense layer: `weight` is `inputs × outputs`, row-major, as Burn's `Linear` stores it.
+/// One dense layer: `weight` is `inputs × outputs`, row-major as Burn's `Linear` stores it,
+/// with each row padded with zeros to `stride` floats (see [`ROW_ALIGN`]).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Layer {
     pub(crate) weight: Vec<f32>,
     pub(crate) bias: Vec<f32>,
     pub(crate) inputs: usize,
     pub(crate) outputs: usize,
+    pub(crate) stride: usize,
+}
+
+impl Layer {
+    /// A layer of zeros.
+    fn zeros(inputs: usize, outputs: usize) -> Self {
+        let stride = outputs.next_multiple_of(ROW_ALIGN);
+        Self {
+            weight: vec![0.0; inputs * stride],
+            bias: vec![0.0; outputs],
+            inputs,
+            outputs,
+            stride,
+        }
+    }
+
+    /// The layer with the unpadded `inputs × outputs` weight `weight`.
+    fn from_weight(weight: &[f32], bias: Vec<f32>, inputs: usize, outputs: usize) -> Self {
+        let mut layer = Self::zeros(inputs, outputs);
+        for (padded, row) in layer
+            .weight
+            .chunks_exact_mut(layer.stride)
+            .zip(weight.chunks_exact(outputs.max(1)))
+        {
+            padded[..outputs].copy_from_slice(row);
+        }
+        layer.bias = bias;
+        layer
+    }
+
+    /// The weight without its padding, `inputs × outputs`.
+    pub(crate) fn unpadded_weight(&self) -> Vec<f32> {
+        self.weight
+            .chunks_exact(self.stride.max(1))
+            .flat_map(|row| &row[..self.outputs])
+            .copied()
+            .collect()
+    }
+
+    /// The weight as a matrix.
+    fn weight_matrix(&self) -> MatRef<'_> {
+        MatRef::strided(&self.weight, self.inputs, self.outputs, self.stride)
+    }
 }
 
 /// What the network is trained to output.
@@ -91,17 +137,12 @@ impl Network {
             .iter()
             .map(|linear| {
                 let [inputs, outputs] = linear.weight.dims();
-                let weight = linear.weight.val().into_data().iter::<f32>().collect();
+                let weight: Vec<f32> = linear.weight.val().into_data().iter::<f32>().collect();
                 let bias = match &linear.bias {
                     Some(b) => b.val().into_data().iter::<f32>().collect(),
                     None => vec![0.0; outputs],
                 };
-                Layer {
-                    weight,
-                    bias,
-                    inputs,
-                    outputs,
-                }
+                Layer::from_weight(&weight, bias, inputs, outputs)
             })
             .collect();
         Self {
@@ -116,7 +157,7 @@ impl Network {
     pub(crate) fn load_into(&self, mut model: DenseStack, device: &Device) -> DenseStack {
         for (linear, layer) in model.layers.iter_mut().zip(&self.layers) {
             let weight = Tensor::<2>::from_data(
-                TensorData::new(layer.weight.clone(), [layer.inputs, layer.outputs]),
+                TensorData::new(layer.unpadded_weight(), [layer.inputs, layer.outputs]),
                 device,
             );
             linear.weight = Param::from_tensor(weight);
@@ -140,12 +181,7 @@ impl Network {
             grads: self
                 .layers
                 .iter()
-                .map(|l| Layer {
-                    weight: vec![0.0; l.weight.len()],
-                    bias: vec![0.0; l.bias.len()],
-                    inputs: l.inputs,
-                    outputs: l.outputs,
-                })
+                .map(|l| Layer::zeros(l.inputs, l.outputs))
                 .collect(),
             outputs: vec![Vec::new(); self.layers.len()],
             masks: vec![Vec::new(); self.layers.len()],
@@ -156,8 +192,9 @@ impl Network {
     /// Runs `rows` forward; with `dropout` (training), hidden outputs are dropped at random.
     /// Leaves every layer's output in `ws`.
     #[inline(always)]
-    fn forward(
+    fn forward<S: Simd>(
         &self,
+        simd: S,
         inputs: Inputs,
         rows: &[usize],
         ws: &mut Workspace,
@@ -177,11 +214,15 @@ impl Network {
         for (i, layer) in self.layers.iter().enumerate() {
             let mut out = std::mem::take(&mut ws.outputs[i]);
             out.resize(n * layer.outputs, 0.0);
-            let w = MatRef::new(&layer.weight, layer.inputs, layer.outputs);
             match (i, inputs) {
-                (0, Inputs::Sparse(sparse)) => {
-                    sparse.times(rows, &layer.weight, &layer.bias, &mut out)
-                }
+                (0, Inputs::Sparse(sparse)) => sparse.times(
+                    simd,
+                    rows,
+                    &layer.weight,
+                    layer.stride,
+                    &layer.bias,
+                    &mut out,
+                ),
                 _ => {
                     let below: &[f32] = if i == 0 {
                         &ws.inputs
@@ -191,12 +232,18 @@ impl Network {
                     for row in out.chunks_exact_mut(layer.outputs) {
                         row.copy_from_slice(&layer.bias);
                     }
-                    matmul(&mut out, MatRef::new(below, n, layer.inputs), w, true);
+                    matmul(
+                        &mut out,
+                        layer.outputs,
+                        MatRef::new(below, n, layer.inputs),
+                        layer.weight_matrix(),
+                        true,
+                    );
                 }
             }
             if i < last {
                 let activation = self.activations[i];
-                out.iter_mut().for_each(|v| *v = activate(activation, *v));
+                activate_all(activation, &mut out);
                 let mask = &mut ws.masks[i];
                 mask.clear();
                 if let Some(rng) = rng.as_deref_mut() {
@@ -282,22 +329,24 @@ impl Network {
 
     /// Scores `rows` without training (no dropout).
     #[inline(always)]
-    pub(crate) fn evaluate(
+    pub(crate) fn evaluate<S: Simd>(
         &self,
+        simd: S,
         inputs: Inputs,
         targets: &Targets,
         rows: &[usize],
         ws: &mut Workspace,
     ) -> BatchScore {
-        self.forward(inputs, rows, ws, None);
+        self.forward(simd, inputs, rows, ws, None);
         self.score(targets, rows, ws, false)
     }
 
     /// Forward and backward over `rows`: the batch's score, with the gradient of its mean loss
     /// (L2 penalty included) left in `ws.grads`.
     #[inline(always)]
-    pub(crate) fn gradient(
+    pub(crate) fn gradient<S: Simd>(
         &self,
+        simd: S,
         inputs: Inputs,
         targets: &Targets,
         rows: &[usize],
@@ -305,7 +354,7 @@ impl Network {
         rng: &mut StdRng,
     ) -> BatchScore {
         let n = rows.len();
-        self.forward(inputs, rows, ws, Some(rng));
+        self.forward(simd, inputs, rows, ws, Some(rng));
         let score = self.score(targets, rows, ws, true);
         for i in (0..self.layers.len()).rev() {
             let layer = &self.layers[i];
@@ -320,7 +369,14 @@ impl Network {
             match (i, inputs) {
                 (0, Inputs::Sparse(sparse)) => {
                     grad.weight.fill(0.0);
-                    sparse.transpose_times(rows, &ws.delta, &mut grad.weight);
+                    sparse.transpose_times(
+                        simd,
+                        rows,
+                        &ws.delta,
+                        layer.outputs,
+                        &mut grad.weight,
+                        grad.stride,
+                    );
                 }
                 _ => {
                     let below: &[f32] = if i == 0 {
@@ -330,6 +386,7 @@ impl Network {
                     };
                     matmul(
                         &mut grad.weight,
+                        grad.stride,
                         MatRef::new(below, n, layer.inputs).t(),
                         delta,
                         false,
@@ -348,15 +405,18 @@ impl Network {
             }
             // Delta of the layer below: (delta · wᵀ) ⊙ dropout mask ⊙ activation slope.
             ws.delta_below.resize(n * layer.inputs, 0.0);
-            let w = MatRef::new(&layer.weight, layer.inputs, layer.outputs);
-            matmul(&mut ws.delta_below, delta, w.t(), false);
+            matmul(
+                &mut ws.delta_below,
+                layer.inputs,
+                delta,
+                layer.weight_matrix().t(),
+                false,
+            );
             let activation = self.activations[i - 1];
             let below = &ws.outputs[i - 1];
             let mask = &ws.masks[i - 1];
             if mask.is_empty() {
-                for (d, &a) in ws.delta_below.iter_mut().zip(below) {
-                    *d *= slope(activation, a);
-                }
+                multiply_by_slope(activation, &mut ws.delta_below, below);
             } else {
                 // `below` holds activation × mask; the slope needs the activation itself.
                 for ((d, &a), &m) in ws.delta_below.iter_mut().zip(below).zip(mask) {
@@ -382,6 +442,32 @@ fn argmax(values: &[f32]) -> usize {
         }
     }
     best
+}
+
+/// Applies the activation to every value. One loop per activation, with the activation a
+/// constant in it: a branch per element would keep the compiler from vectorising the loop.
+#[inline(always)]
+fn activate_all(activation: Activation, values: &mut [f32]) {
+    use Activation::*;
+    match activation {
+        Relu => values.iter_mut().for_each(|v| *v = activate(Relu, *v)),
+        Tanh => values.iter_mut().for_each(|v| *v = activate(Tanh, *v)),
+        Sigmoid => values.iter_mut().for_each(|v| *v = activate(Sigmoid, *v)),
+        Identity => {}
+    }
+}
+
+/// `delta[i] *= slope(outputs[i])`, one loop per activation as in [`activate_all`].
+#[inline(always)]
+fn multiply_by_slope(activation: Activation, delta: &mut [f32], outputs: &[f32]) {
+    use Activation::*;
+    let pairs = delta.iter_mut().zip(outputs);
+    match activation {
+        Relu => pairs.for_each(|(d, &a)| *d *= slope(Relu, a)),
+        Tanh => pairs.for_each(|(d, &a)| *d *= slope(Tanh, a)),
+        Sigmoid => pairs.for_each(|(d, &a)| *d *= slope(Sigmoid, a)),
+        Identity => {}
+    }
 }
 
 /// The activation of one value, as Burn computes it.
@@ -447,7 +533,8 @@ mod tests {
 
     fn assert_close(ours: &[Layer], theirs: &[(Vec<f32>, Vec<f32>)]) {
         for (i, (layer, (w, b))) in ours.iter().zip(theirs).enumerate() {
-            for (name, a, e) in [("weight", &layer.weight, w), ("bias", &layer.bias, b)] {
+            let weight = layer.unpadded_weight();
+            for (name, a, e) in [("weight", &weight, w), ("bias", &layer.bias, b)] {
                 for (x, y) in a.iter().zip(e.iter()) {
                     let tolerance = 1e-5 * (1.0 + y.abs());
                     assert!(
@@ -472,6 +559,14 @@ mod tests {
 
     #[test]
     fn classifier_gradients_match_burn_autodiff() {
+        classifier_gradients_match_on(pulp::Scalar::new());
+        #[cfg(target_arch = "x86_64")]
+        if let Some(simd) = pulp::x86::V3::try_new() {
+            classifier_gradients_match_on(simd);
+        }
+    }
+
+    fn classifier_gradients_match_on<S: Simd>(simd: S) {
         let device = Device::flex().autodiff();
         device.seed(3);
         let config = config(3, Head::Softmax);
@@ -501,6 +596,7 @@ mod tests {
                 Inputs::Dense(&features)
             };
             let score = net.gradient(
+                simd,
                 source,
                 &Targets::Classes(&labels),
                 &rows,
@@ -535,6 +631,7 @@ mod tests {
         let net = Network::from_module(&model.net, &config);
         let mut ws = net.workspace();
         let score = net.gradient(
+            pulp::Scalar::new(),
             Inputs::Dense(&features),
             &Targets::Values(&values),
             &rows,

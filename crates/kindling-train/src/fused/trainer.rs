@@ -1,9 +1,9 @@
 //! The fused engine's fit loop: epochs, per-epoch reshuffling, validation, early stopping,
 //! checkpoints and the epoch lines, with the semantics of the Learner path in `fit.rs`.
 
-use super::kernels::SparseRows;
 use super::network::{BatchScore, Inputs, Network, Targets, Workspace};
 use super::optimizer::Optimizer;
+use super::sparse::SparseRows;
 use crate::diagnostics::EpochDiagnostics;
 use crate::divergence::find_divergence;
 use crate::error::TrainError;
@@ -95,7 +95,6 @@ impl FusedFit<'_> {
         let checkpoint_dir = self.work_dir.join("checkpoint");
         std::fs::create_dir_all(&checkpoint_dir).map_err(|e| TrainError::io(&checkpoint_dir, e))?;
 
-        let arch = pulp::Arch::new();
         let mut diagnostics = Vec::new();
         let mut history = History::default();
         let mut best: Option<(usize, f64, Network)> = None;
@@ -113,7 +112,7 @@ impl FusedFit<'_> {
             let hidden = &net.layers[..net.layers.len() - 1];
             let mut alive: Vec<Vec<bool>> = hidden.iter().map(|l| vec![false; l.outputs]).collect();
             let diagnose = options.diagnostics;
-            let train = arch.dispatch(TrainPass {
+            let train = dispatch(TrainPass {
                 net: &mut net,
                 optimizer: &mut optimizer,
                 ws: &mut ws,
@@ -126,7 +125,7 @@ impl FusedFit<'_> {
                 grad_norm_sums: diagnose.then_some(&mut grad_norm_sums),
             });
             let train_seconds = start.elapsed().as_secs_f64();
-            let validation = arch.dispatch(ValidationPass {
+            let validation = dispatch(ValidationPass {
                 net: &net,
                 ws: &mut ws,
                 inputs,
@@ -212,6 +211,18 @@ impl FusedFit<'_> {
     }
 }
 
+/// Runs `pass` compiled for the best vector instructions this CPU has, chosen at run time. On
+/// x86-64 that is AVX2/FMA (pulp's V3) even if another crate turns on pulp's AVX-512 level:
+/// the sparse products pad weight rows for 8-lane vectors (see `sparse::ROW_ALIGN`), and
+/// AVX-512 measured slower for these narrow layers.
+fn dispatch<Pass: pulp::WithSimd>(pass: Pass) -> Pass::Output {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = pulp::x86::V3::try_new() {
+        return pulp::Simd::vectorize(simd, pass);
+    }
+    pulp::Arch::new().dispatch(pass)
+}
+
 /// One epoch of training steps over `order`.
 struct TrainPass<'a, 'b> {
     net: &'a mut Network,
@@ -231,12 +242,12 @@ impl pulp::WithSimd for TrainPass<'_, '_> {
     type Output = Totals;
 
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(mut self, _: S) -> Totals {
+    fn with_simd<S: pulp::Simd>(mut self, simd: S) -> Totals {
         let mut totals = Totals::default();
         for batch in self.order.chunks(self.batch_size) {
-            let score = self
-                .net
-                .gradient(self.inputs, self.targets, batch, self.ws, self.rng);
+            let score =
+                self.net
+                    .gradient(simd, self.inputs, self.targets, batch, self.ws, self.rng);
             if let Some(sums) = self.grad_norm_sums.as_deref_mut() {
                 for (sum, grad) in sums.iter_mut().zip(&self.ws.grads) {
                     *sum += grad
@@ -272,10 +283,12 @@ impl pulp::WithSimd for ValidationPass<'_, '_> {
     type Output = Totals;
 
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(mut self, _: S) -> Totals {
+    fn with_simd<S: pulp::Simd>(mut self, simd: S) -> Totals {
         let mut totals = Totals::default();
         for chunk in self.rows.chunks(VALID_CHUNK) {
-            let score = self.net.evaluate(self.inputs, self.targets, chunk, self.ws);
+            let score = self
+                .net
+                .evaluate(simd, self.inputs, self.targets, chunk, self.ws);
             totals.add(score, chunk.len());
             if let Some(alive) = self.alive.as_deref_mut() {
                 for (layer, units) in alive.iter_mut().enumerate() {
