@@ -71,7 +71,7 @@ impl SparseRows {
         if outputs == 0 {
             return;
         }
-        let vectorised = stride % S::F32_LANES == 0;
+        let vectorised = stride.is_multiple_of(S::F32_LANES);
         for (out_row, &index) in out.chunks_exact_mut(outputs).zip(rows) {
             let (columns, values) = self.row(index);
             if !vectorised {
@@ -122,7 +122,7 @@ impl SparseRows {
         if outputs == 0 {
             return;
         }
-        let vectorised = stride % S::F32_LANES == 0;
+        let vectorised = stride.is_multiple_of(S::F32_LANES);
         for (delta_row, &index) in delta.chunks_exact(outputs).zip(rows) {
             let (columns, values) = self.row(index);
             if !vectorised {
