@@ -322,9 +322,13 @@ fn run_measured(mut command: Command) -> Result<(String, Option<f64>)> {
     Ok((stdout, peak))
 }
 
-/// The workspace root (xtask's parent directory).
+/// The workspace root: `cargo run` names xtask's folder at run time; the path compiled in
+/// stands in when the binary runs on its own (it may name a checkout the build cache came from).
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir.join("..")
 }
 
 fn report(rows: &[Row], batch_sizes: &[usize]) -> String {
