@@ -8,8 +8,7 @@ use crate::options::FitOptions;
 use crate::plot::training_curves;
 use crate::reporter::Verbosity;
 use crate::run_dir::{
-    CONFIG_FILE, HISTORY_FILE, METRICS_FILE, RunMetrics, WEIGHTS_FILE, save_weights, write_atomic,
-    write_json,
+    CONFIG_FILE, HISTORY_FILE, METRICS_FILE, RunMetrics, StagedFiles, WEIGHTS_FILE,
 };
 use burn::prelude::*;
 use kindling_data::scale::Scaler;
@@ -89,7 +88,10 @@ pub fn write_run<M: Module>(
         .find(|e| e.epoch == fit.best_epoch)
         .cloned()
         .ok_or_else(|| TrainError::Learner("best epoch missing from history".into()))?;
-    let weights_sha256 = save_weights(&fit.model, &out.join(WEIGHTS_FILE))?;
+    // The model, config, history and metrics are renamed into place only once all four are
+    // written, so a failure here leaves an earlier run in `out` whole.
+    let mut staged = StagedFiles::new();
+    let weights_sha256 = staged.write_weights(&fit.model, &out.join(WEIGHTS_FILE))?;
     let train_seconds = fit.history.median_train_seconds();
     let train_examples = fit.split.train.len();
     let metrics = RunMetrics {
@@ -118,18 +120,19 @@ pub fn write_run<M: Module>(
         parameters: config.model.num_params(),
         weights_sha256,
     };
-    write_json(&out.join(CONFIG_FILE), config)?;
-    match &fit.diagnostics {
-        Some(diagnostics) => {
-            let csv = append_to_history(&fit.history.to_csv(), diagnostics);
-            write_atomic(&out.join(HISTORY_FILE), csv.as_bytes())?;
-            if let Err(e) = crate::diagnostics::plot(diagnostics, out) {
-                eprintln!("warning: {e}; the run's other files are complete");
-            }
-        }
-        None => fit.history.write_csv(&out.join(HISTORY_FILE))?,
+    staged.write_json(&out.join(CONFIG_FILE), config)?;
+    let history = match &fit.diagnostics {
+        Some(diagnostics) => append_to_history(&fit.history.to_csv(), diagnostics),
+        None => fit.history.to_csv(),
+    };
+    staged.write(&out.join(HISTORY_FILE), history.as_bytes())?;
+    staged.write_json(&out.join(METRICS_FILE), &metrics)?;
+    staged.commit()?;
+    if let Some(diagnostics) = &fit.diagnostics
+        && let Err(e) = crate::diagnostics::plot(diagnostics, out)
+    {
+        eprintln!("warning: {e}; the run's other files are complete");
     }
-    write_json(&out.join(METRICS_FILE), &metrics)?;
     if let Err(e) = training_curves(&fit.history, out) {
         eprintln!("warning: {e}; the run's other files are complete");
     }

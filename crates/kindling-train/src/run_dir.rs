@@ -10,8 +10,9 @@
 //! ```
 //!
 //! Every file is written to a temporary name in the same directory and renamed into place, so a
-//! crash never leaves a half-written file, and a run that fails leaves an earlier run's files
-//! as they were.
+//! crash never leaves a half-written file. A run's model, config, history and metrics are
+//! written together through [`StagedFiles`]: all four are complete on disk before the first is
+//! renamed, so a run that fails while writing them leaves an earlier run's files as they were.
 
 use crate::error::TrainError;
 use burn::prelude::*;
@@ -20,7 +21,7 @@ use kindling_models::{DenseStack, DenseStackConfig};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// File name of the weights in a run directory.
 pub const WEIGHTS_FILE: &str = "model.bpk";
@@ -81,48 +82,115 @@ pub struct RunMetrics {
     pub weights_sha256: String,
 }
 
+/// Files written in full under temporary names, then renamed into place together by
+/// [`StagedFiles::commit`]. Dropped without a commit, it deletes its temporaries and leaves
+/// every file it was to replace untouched.
+#[derive(Debug, Default)]
+pub struct StagedFiles {
+    /// (temporary, final path), in the order written.
+    staged: Vec<(PathBuf, PathBuf)>,
+}
+
+impl StagedFiles {
+    /// Nothing staged yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Writes `bytes` to a temporary file beside `path` and syncs it to disk.
+    pub fn write(&mut self, path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(dir).map_err(|e| TrainError::io(dir, e))?;
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let temporary = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let written = (|| {
+            let mut file = std::fs::File::create(&temporary)?;
+            file.write_all(bytes)?;
+            file.sync_all()
+        })();
+        match written {
+            Ok(()) => {
+                self.staged.push((temporary, path.to_path_buf()));
+                Ok(())
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&temporary);
+                Err(TrainError::io(path, e))
+            }
+        }
+    }
+
+    /// Stages `value` as pretty JSON.
+    pub fn write_json<T: Serialize>(&mut self, path: &Path, value: &T) -> Result<(), TrainError> {
+        let json = serde_json::to_string_pretty(value).map_err(|e| TrainError::Record {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        self.write(path, format!("{json}\n").as_bytes())
+    }
+
+    /// Stages a model's weights and returns their SHA-256.
+    pub fn write_weights<M: Module>(
+        &mut self,
+        model: &M,
+        path: &Path,
+    ) -> Result<String, TrainError> {
+        let bytes = model
+            .clone()
+            .into_record()
+            .into_bytes()
+            .map_err(|e| TrainError::Record {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+        self.write(path, &bytes)?;
+        Ok(sha256_hex(&bytes))
+    }
+
+    /// Renames every staged file into place, in the order written.
+    pub fn commit(mut self) -> Result<(), TrainError> {
+        for (temporary, path) in std::mem::take(&mut self.staged) {
+            std::fs::rename(&temporary, &path).map_err(|e| {
+                let _ = std::fs::remove_file(&temporary);
+                TrainError::io(&path, e)
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for StagedFiles {
+    fn drop(&mut self) {
+        for (temporary, _) in &self.staged {
+            // A temporary left behind costs disk space, nothing else.
+            let _ = std::fs::remove_file(temporary);
+        }
+    }
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(|e| TrainError::io(dir, e))?;
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let temporary = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let written = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(&temporary);
-        TrainError::io(path, e)
-    })
+    let mut staged = StagedFiles::new();
+    staged.write(path, bytes)?;
+    staged.commit()
 }
 
 /// Writes `value` as pretty JSON, atomically.
 pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), TrainError> {
-    let json = serde_json::to_string_pretty(value).map_err(|e| TrainError::Record {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
-    write_atomic(path, format!("{json}\n").as_bytes())
+    let mut staged = StagedFiles::new();
+    staged.write_json(path, value)?;
+    staged.commit()
 }
 
 /// Saves a model's weights atomically and returns their SHA-256.
 pub fn save_weights<M: Module>(model: &M, path: &Path) -> Result<String, TrainError> {
-    let bytes = model
-        .clone()
-        .into_record()
-        .into_bytes()
-        .map_err(|e| TrainError::Record {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-    write_atomic(path, &bytes)?;
-    Ok(sha256_hex(&bytes))
+    let mut staged = StagedFiles::new();
+    let sha256 = staged.write_weights(model, path)?;
+    staged.commit()?;
+    Ok(sha256)
 }
 
 /// Lowercase hex SHA-256 of `bytes`.
@@ -183,6 +251,64 @@ pub fn load_record_from_bytes<M: Module>(
 mod tests {
     use super::*;
     use kindling_models::Activation;
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("read dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_failed_write_leaves_every_earlier_file_as_it_was() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let model = dir.path().join(WEIGHTS_FILE);
+        let config = dir.path().join(CONFIG_FILE);
+        std::fs::write(&model, b"old model").expect("write");
+        std::fs::write(&config, b"old config").expect("write");
+        // A regular file where a folder should be: the second write fails.
+        let blocked = dir.path().join("not-a-folder");
+        std::fs::write(&blocked, b"").expect("write");
+
+        let mut staged = StagedFiles::new();
+        staged.write(&model, b"new model").expect("first write");
+        staged.write(&config, b"new config").expect("second write");
+        let err = staged
+            .write(&blocked.join(METRICS_FILE), b"{}")
+            .expect_err("a file in the way");
+        assert!(err.to_string().contains("not-a-folder"), "{err}");
+        drop(staged);
+
+        assert_eq!(std::fs::read(&model).expect("read"), b"old model");
+        assert_eq!(std::fs::read(&config).expect("read"), b"old config");
+        assert_eq!(
+            names_in(dir.path()),
+            [CONFIG_FILE, WEIGHTS_FILE, "not-a-folder"],
+            "temporaries left behind"
+        );
+    }
+
+    #[test]
+    fn a_commit_replaces_every_staged_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let model = dir.path().join(WEIGHTS_FILE);
+        std::fs::write(&model, b"old model").expect("write");
+        let mut staged = StagedFiles::new();
+        staged.write(&model, b"new model").expect("write");
+        staged
+            .write_json(&dir.path().join(METRICS_FILE), &[1, 2])
+            .expect("write");
+        assert_eq!(std::fs::read(&model).expect("read"), b"old model");
+        staged.commit().expect("commit");
+        assert_eq!(std::fs::read(&model).expect("read"), b"new model");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(METRICS_FILE)).expect("read"),
+            "[\n  1,\n  2\n]\n"
+        );
+        assert_eq!(names_in(dir.path()), [METRICS_FILE, WEIGHTS_FILE]);
+    }
 
     #[test]
     fn loaded_weights_outlive_their_file() {
