@@ -224,11 +224,7 @@ impl Network {
                     &mut out,
                 ),
                 _ => {
-                    let below: &[f32] = if i == 0 {
-                        &ws.inputs
-                    } else {
-                        &ws.outputs[i - 1]
-                    };
+                    let below = layer_input(&ws.inputs, &ws.outputs, i);
                     for row in out.chunks_exact_mut(layer.outputs) {
                         row.copy_from_slice(&layer.bias);
                     }
@@ -379,11 +375,7 @@ impl Network {
                     );
                 }
                 _ => {
-                    let below: &[f32] = if i == 0 {
-                        &ws.inputs
-                    } else {
-                        &ws.outputs[i - 1]
-                    };
+                    let below = layer_input(&ws.inputs, &ws.outputs, i);
                     matmul(
                         &mut grad.weight,
                         grad.stride,
@@ -430,6 +422,17 @@ impl Network {
             std::mem::swap(&mut ws.delta, &mut ws.delta_below);
         }
         score
+    }
+}
+
+/// What layer `layer` was fed in the last forward pass: the gathered dense `inputs` for the
+/// first layer, the layer below's output for the others. (Fields, not the workspace, so that
+/// the caller may hold another field mutably.)
+#[inline(always)]
+fn layer_input<'a>(inputs: &'a [f32], outputs: &'a [Vec<f32>], layer: usize) -> &'a [f32] {
+    match layer.checked_sub(1) {
+        Some(below) => &outputs[below],
+        None => inputs,
     }
 }
 
