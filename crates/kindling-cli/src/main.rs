@@ -5,6 +5,7 @@ mod bench;
 mod capacity;
 mod compare;
 mod download;
+mod exit;
 mod experiment_setup;
 mod export;
 mod run_commands;
@@ -61,6 +62,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    exit::install_panic_hook();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Train(args) => train::run(args),
@@ -77,11 +79,5 @@ fn main() -> ExitCode {
         Command::SweepLr(args) => sweep_lr::run(args),
         Command::Compare(args) => compare::run(args),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::FAILURE
-        }
-    }
+    exit::finish(result)
 }

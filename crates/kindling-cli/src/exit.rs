@@ -1,0 +1,106 @@
+//! How the process ends: quietly when the reader of its output went away (a closed pipe, as in
+//! `kindling predict ... | head -3`), with one clear line and a non-zero status on an error, and
+//! at once, from any thread, on a panic (a panicking worker thread must never leave the process
+//! hanging).
+
+use std::io::ErrorKind;
+use std::panic::PanicHookInfo;
+use std::process::ExitCode;
+
+/// The status after an internal error (a panic): sysexits' `EX_SOFTWARE`.
+const PANIC_STATUS: i32 = 70;
+
+/// Installs the panic hook: a broken pipe on standard output or error exits quietly with status
+/// 0, as Unix filters do; any other panic, in any thread, prints one `error:` line naming the
+/// thread and the place, and ends the whole process with status 70.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = panic_message(info);
+        if is_broken_pipe_message(&message) {
+            std::process::exit(0);
+        }
+        let thread = std::thread::current();
+        let thread = thread.name().unwrap_or("a worker thread");
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        // Written with `let _` so a closed stderr cannot panic inside the hook.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: internal error in {thread}{place}: {message}\n\
+             This is a bug in Kindling or a library it uses; please report it with the output of \
+             `kindling info`."
+        );
+        std::process::exit(PANIC_STATUS);
+    }));
+}
+
+/// The exit status for a command's result: an error whose cause is a broken pipe ends quietly
+/// with success (the reader had what it wanted); any other error is printed as one line with its
+/// causes.
+pub fn finish(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Whether any cause in the error's chain is an I/O error of kind `BrokenPipe`.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == ErrorKind::BrokenPipe)
+    })
+}
+
+/// The panic's message, whether it was raised with a literal or a formatted string.
+fn panic_message(info: &PanicHookInfo<'_>) -> String {
+    let payload = info.payload();
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_string())
+}
+
+/// Whether a panic message is std's `print!`/`eprint!` failing on a closed pipe
+/// ("failed printing to stdout: Broken pipe (os error 32)").
+fn is_broken_pipe_message(message: &str) -> bool {
+    message.starts_with("failed printing to std") && message.contains("Broken pipe")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn print_failures_on_a_closed_pipe_are_recognised() {
+        assert!(is_broken_pipe_message(
+            "failed printing to stdout: Broken pipe (os error 32)"
+        ));
+        assert!(is_broken_pipe_message(
+            "failed printing to stderr: Broken pipe (os error 32)"
+        ));
+        assert!(!is_broken_pipe_message(
+            "failed printing to stdout: No space left on device (os error 28)"
+        ));
+        assert!(!is_broken_pipe_message("index out of bounds"));
+    }
+
+    #[test]
+    fn a_broken_pipe_anywhere_in_the_chain_is_found() {
+        let pipe = std::io::Error::new(ErrorKind::BrokenPipe, "pipe");
+        let error = anyhow::Error::new(pipe).context("writing predictions");
+        assert!(is_broken_pipe(&error));
+        let other = anyhow::Error::new(std::io::Error::other("disk")).context("writing");
+        assert!(!is_broken_pipe(&other));
+    }
+}
