@@ -82,6 +82,15 @@ fn adds_capacity_until_the_score_stops_improving() {
     for file in ["capacity.csv", "capacity.png"] {
         assert!(out.join(file).is_file(), "{file}");
     }
+    // capacity.csv keeps full precision: its val_loss column reads back as capacity.json's.
+    let mut csv = csv::Reader::from_path(out.join("capacity.csv")).unwrap();
+    let column = csv.headers().unwrap().iter().position(|c| c == "val_loss");
+    let records: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), steps.len());
+    for (record, step) in records.iter().zip(steps) {
+        let cell: f64 = record[column.unwrap()].parse().unwrap();
+        assert_eq!(cell, loss(step), "{record:?}");
+    }
     let output = kindling(&["evaluate", out.join("chosen").to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(

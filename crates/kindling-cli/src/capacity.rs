@@ -152,7 +152,7 @@ pub fn run(args: CapacityArgs) -> Result<()> {
     let kind = task.kind();
     println!();
     println!("Steps (score: {}):", score_rule(kind));
-    print!("{}", capacity_table(&report.steps, kind).text());
+    print!("{}", capacity_table(&report.steps, kind).render());
     let chosen = &report.steps[report.chosen];
     println!();
     let layers = chosen.hidden.len();

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 use kindling_data::DataDir;
-use kindling_data::download::{Existing, Manifest, Outcome, ensure};
+use kindling_data::download::{Existing, Manifest, Outcome, ensure_reporting};
 use std::path::PathBuf;
 
 /// Arguments of `kindling download`.
@@ -33,17 +33,17 @@ pub fn run(args: DownloadArgs) -> Result<()> {
     } else {
         Existing::Verify
     };
-    for (path, outcome) in ensure(data_dir.path(), &files, existing)? {
+    ensure_reporting(data_dir.path(), &files, existing, |path, outcome| {
         let what = match outcome {
             Outcome::Downloaded => "downloaded".to_string(),
             Outcome::Verified => "present, checksum ok".to_string(),
             Outcome::Present => "present, not checked (no checksum to compare it with)".to_string(),
-            Outcome::KeptLocalCopy(why) => format!("warning: {why}"),
+            Outcome::KeptLocalCopy(why) => format!("warning: {why}, unchanged"),
             Outcome::Manual(steps) => {
                 format!("not downloaded: it has no stable public address. By hand: {steps}")
             }
         };
         println!("{}: {what}", path.display());
-    }
+    })?;
     Ok(())
 }

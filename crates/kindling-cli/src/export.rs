@@ -1,9 +1,13 @@
 //! `kindling export`: a run's weights in a format other tools read.
 
 use crate::backend;
-use anyhow::Result;
+use crate::run_commands::write_stdout;
+use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use kindling_train::export::{SAFETENSORS_FILE, WeightLayout, export_safetensors};
+use kindling_data::stdio::is_stdio;
+use kindling_train::export::{
+    SAFETENSORS_FILE, WeightLayout, export_safetensors, safetensors_bytes,
+};
 use std::path::PathBuf;
 
 /// File formats `export` writes.
@@ -40,7 +44,8 @@ pub struct ExportArgs {
     /// The file format.
     #[arg(long, value_enum, default_value_t = Format::Safetensors)]
     format: Format,
-    /// Where to write the file [default: RUN_DIR/model.safetensors].
+    /// Where to write the file [default: RUN_DIR/model.safetensors]; `-` writes it to standard
+    /// output (and the list of tensors to standard error).
     #[arg(long)]
     output: Option<PathBuf>,
     /// Layout of the weight matrices.
@@ -55,15 +60,33 @@ pub fn run(args: ExportArgs) -> Result<()> {
         .output
         .unwrap_or_else(|| args.run_dir.join(SAFETENSORS_FILE));
     let layout = WeightLayout::from(args.layout);
+    let to_stdout = is_stdio(&output);
     let export = match args.format {
-        Format::Safetensors => export_safetensors(&args.run_dir, &output, layout, &device),
-    }?;
-    println!(
-        "Wrote {} (safetensors, {} layout: weights are {})",
-        export.path.display(),
+        Format::Safetensors if to_stdout => {
+            let (export, bytes) = safetensors_bytes(&args.run_dir, layout, &device)?;
+            write_stdout(&bytes).context("writing the export to standard output")?;
+            export
+        }
+        Format::Safetensors => export_safetensors(&args.run_dir, &output, layout, &device)?,
+    };
+    // With the file on standard output, the listing goes to standard error.
+    let listing = |line: String| {
+        if to_stdout {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
+    let written = if to_stdout {
+        "standard output".to_string()
+    } else {
+        export.path.display().to_string()
+    };
+    listing(format!(
+        "Wrote {written} (safetensors, {} layout: weights are {})",
         layout.name(),
         layout.weight_shape()
-    );
+    ));
     let width = export
         .tensors
         .iter()
@@ -71,10 +94,10 @@ pub fn run(args: ExportArgs) -> Result<()> {
         .max()
         .unwrap_or(0)
         .max("tensor".len());
-    println!("{:<width$}  shape", "tensor");
+    listing(format!("{:<width$}  shape", "tensor"));
     for tensor in &export.tensors {
         let dims: Vec<String> = tensor.shape.iter().map(usize::to_string).collect();
-        println!("{:<width$}  [{}]", tensor.name, dims.join(", "));
+        listing(format!("{:<width$}  [{}]", tensor.name, dims.join(", ")));
     }
     Ok(())
 }

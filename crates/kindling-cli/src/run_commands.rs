@@ -5,12 +5,16 @@ use crate::train::Task;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use kindling_data::csv_table::CsvTable;
+use kindling_data::input_range::FarOutside;
 use kindling_data::shot_log;
+use kindling_data::stdio::is_stdio;
+use kindling_train::experiment::thousands;
 use kindling_train::recipe::{ModelKind, read_config};
 use kindling_train::run_dir::write_atomic;
 use kindling_train::summary::summary_table;
 use kindling_train::tabular::TabularTask;
 use kindling_train::trained::{LoadedRun, load_run};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `kindling evaluate`.
@@ -46,10 +50,11 @@ pub struct PredictArgs {
     /// A run directory written by `kindling train`.
     run_dir: PathBuf,
     /// A CSV file with a header naming the model's feature columns (other columns, such as the
-    /// target, are ignored); for a shots model, a file with shot_logs.csv's columns.
+    /// target, are ignored); for a shots model, a file with shot_logs.csv's columns. `-` reads
+    /// standard input.
     #[arg(long)]
     input: PathBuf,
-    /// Write the predictions here instead of standard output.
+    /// Write the predictions to this file [default and `-`: standard output].
     #[arg(long)]
     output: Option<PathBuf>,
 }
@@ -64,6 +69,14 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     } else {
         table_features(&run, &args.input)?
     };
+    if let Some(far) = run
+        .config
+        .input_range
+        .as_ref()
+        .and_then(|range| range.far_outside(&features))
+    {
+        eprintln!("warning: {}", far_outside_warning(&run, &far));
+    }
     let predictions = run.predict(features, &device);
     let mut out = String::new();
     match run.config.kind {
@@ -89,11 +102,43 @@ pub fn predict(args: PredictArgs) -> Result<()> {
         }
     }
     match args.output {
-        Some(path) => write_atomic(&path, out.as_bytes())
+        Some(path) if !is_stdio(&path) => write_atomic(&path, out.as_bytes())
             .with_context(|| format!("writing predictions to {}", path.display()))?,
-        None => print!("{out}"),
+        _ => write_stdout(out.as_bytes()).context("writing predictions to standard output")?,
     }
     Ok(())
+}
+
+/// Writes `bytes` to standard output and flushes it (a closed pipe is an error the caller
+/// reports, or ends the command quietly at the top level).
+pub fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(bytes)?;
+    stdout.flush()
+}
+
+/// "612 of 7,840 input values lie far outside ...": what `predict` says, once, when inputs lie
+/// far outside the range the model was trained on (see [`kindling_data::input_range`]).
+fn far_outside_warning(run: &LoadedRun, far: &FarOutside) -> String {
+    let column = run.config.features.get(far.column).map_or_else(
+        || format!("input {}", far.column + 1),
+        |name| format!("`{name}`"),
+    );
+    let (low, high) = far.range;
+    let hint = if run.config.features.is_empty() {
+        "; the digit net was trained on pixels divided by 255, in [0, 1]"
+    } else {
+        "; give values in the units of the training file (the run applies its scaler itself)"
+    };
+    format!(
+        "{} of {} input values lie far outside the range the model was trained on, by more than that range's width (the first: row {}, {column}: {}, trained on {} to {}); predictions for such rows are guesswork{hint}",
+        thousands(far.count),
+        thousands(far.checked),
+        far.row + 1,
+        far.value,
+        low,
+        high
+    )
 }
 
 /// The model's inputs from a numeric CSV file: the run's feature columns by name (MNIST: every

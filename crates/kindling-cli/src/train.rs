@@ -216,6 +216,9 @@ pub fn run(args: TrainArgs) -> Result<()> {
             metrics
         }
     };
+    for warning in &metrics.warnings {
+        eprintln!("warning: {warning}");
+    }
     if !args.quiet {
         println!("{}", closing_line(&metrics));
         println!("Run directory: {}", out.display());

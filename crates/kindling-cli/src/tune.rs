@@ -167,7 +167,7 @@ pub fn run(args: TuneArgs) -> Result<()> {
     }
     println!();
     println!("Trials ranked by {}:", score_rule(kind));
-    print!("{}", tune_table(&report.trials, kind).text());
+    print!("{}", tune_table(&report.trials, kind).render());
     let best = &report.trials[report.best];
     println!();
     println!(

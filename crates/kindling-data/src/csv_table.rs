@@ -127,16 +127,26 @@ impl fmt::Display for CsvError {
 }
 
 impl CsvTable {
-    /// Reads and parses a CSV file.
+    /// Reads and parses a CSV file; `-` reads standard input.
     pub fn read(path: &Path) -> Result<Self, crate::DataError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let name = crate::stdio::input_name(path);
+        let bytes = crate::stdio::read_input(path).map_err(|e| {
             crate::DataError::reading(
-                path,
+                &name,
                 e,
                 "check the path, or run `cargo xtask download` for the course's tables",
             )
         })?;
-        Ok(Self::parse(&text, path)?)
+        let text = String::from_utf8(bytes).map_err(|_| {
+            crate::DataError::io(
+                &name,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "not UTF-8 text; save it as a UTF-8 CSV file",
+                ),
+            )
+        })?;
+        Ok(Self::parse(&text, &name)?)
     }
 
     /// Parses CSV text; `path` names the source in errors.

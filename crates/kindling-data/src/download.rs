@@ -7,7 +7,7 @@
 //! the manifest says how to get it by hand, and [`ensure`] reports those steps instead of
 //! fetching.
 
-use crate::error::DataError;
+use crate::error::{ChecksumFate, DataError};
 use indicatif::{ProgressBar, ProgressStyle};
 use md5::{Digest, Md5};
 use serde::Deserialize;
@@ -136,6 +136,17 @@ pub fn ensure(
     files: &[&RemoteFile],
     existing: Existing,
 ) -> Result<Vec<(PathBuf, Outcome)>, DataError> {
+    ensure_reporting(data_dir, files, existing, |_, _| {})
+}
+
+/// [`ensure`], calling `report` with each file's outcome as soon as it is known, so that the
+/// files handled before an error are reported too.
+pub fn ensure_reporting(
+    data_dir: &Path,
+    files: &[&RemoteFile],
+    existing: Existing,
+    mut report: impl FnMut(&Path, &Outcome),
+) -> Result<Vec<(PathBuf, Outcome)>, DataError> {
     let mut outcomes = Vec::with_capacity(files.len());
     for (i, file) in files.iter().enumerate() {
         let dest = data_dir.join(&file.path);
@@ -153,10 +164,8 @@ pub fn ensure(
                             path: dest,
                             what: mismatch.what,
                             expected: mismatch.expected,
-                            found: format!(
-                                "{} (a local copy? pass --accept-local to keep it, or delete it to download again)",
-                                mismatch.found
-                            ),
+                            found: mismatch.found,
+                            fate: ChecksumFate::ExistingKept,
                         });
                     }
                 },
@@ -167,6 +176,7 @@ pub fn ensure(
             download_file(file, &dest).map_err(|e| with_manual_steps(e, data_dir, &files[i..]))?;
             Outcome::Downloaded
         };
+        report(&dest, &outcome);
         outcomes.push((dest, outcome));
     }
     Ok(outcomes)
@@ -343,6 +353,7 @@ fn download_from(url: &str, file: &RemoteFile, dest: &Path) -> Result<(), DataEr
                 what: mismatch.what,
                 expected: mismatch.expected,
                 found: mismatch.found,
+                fate: ChecksumFate::DownloadDeleted,
             });
         }
         std::fs::rename(&part, dest).map_err(|e| DataError::io(dest, e))
@@ -446,9 +457,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = ensure(dir.path(), &[&file], Existing::Verify).unwrap_err();
         assert!(
-            matches!(err, DataError::Checksum { what: "md5", .. }),
+            matches!(
+                err,
+                DataError::Checksum {
+                    what: "md5",
+                    fate: ChecksumFate::DownloadDeleted,
+                    ..
+                }
+            ),
             "{err}"
         );
+        assert!(err.to_string().contains("downloaded bytes were deleted"));
         let dest = dir.path().join("mnist/file.gz");
         assert!(!dest.exists() && !part_path(&dest).exists());
     }
@@ -481,7 +500,11 @@ mod tests {
         let err = ensure(dir.path(), &[&file], Existing::Verify)
             .unwrap_err()
             .to_string();
+        // The message says what happened: the file is still there, untouched.
         assert!(err.contains("--accept-local"), "{err}");
+        assert!(err.contains("kept as it is"), "{err}");
+        assert!(!err.contains("deleted"), "{err}");
+        assert_eq!(std::fs::read(&dest).unwrap(), b"a subset");
         let kept = ensure(dir.path(), &[&file], Existing::AcceptLocal).unwrap();
         assert!(matches!(kept[0].1, Outcome::KeptLocalCopy(_)));
         let present = ensure(dir.path(), &[&file], Existing::Keep).unwrap();

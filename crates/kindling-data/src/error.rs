@@ -113,7 +113,7 @@ pub enum DataError {
         path: PathBuf,
     },
     /// A validation fraction outside `[0, 1)`, or one that leaves a side empty.
-    #[error("validation split {fraction} of {rows} rows: {reason}")]
+    #[error("validation split {} of {rows} rows: {reason}", crate::number::short(*.fraction))]
     BadSplit {
         /// The fraction asked for.
         fraction: f64,
@@ -148,10 +148,8 @@ pub enum DataError {
         /// How to get the files by hand.
         manual: String,
     },
-    /// A downloaded file does not match the manifest.
-    #[error(
-        "{path}: {what} mismatch: expected {expected}, got {found}; the partial file was deleted, try again or fetch it by hand"
-    )]
+    /// A file does not match the manifest: one just downloaded, or one already there.
+    #[error("{path}: {what} mismatch: expected {expected}, got {found}; {fate}")]
     Checksum {
         /// The file.
         path: PathBuf,
@@ -161,7 +159,31 @@ pub enum DataError {
         expected: String,
         /// Value found.
         found: String,
+        /// What happened to the file, and what to do.
+        fate: ChecksumFate,
     },
+}
+
+/// What became of a file that failed its checksum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChecksumFate {
+    /// A download: its bytes were deleted and nothing was written in the file's place.
+    DownloadDeleted,
+    /// A file that was already in the data directory: left exactly as it was.
+    ExistingKept,
+}
+
+impl std::fmt::Display for ChecksumFate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ChecksumFate::DownloadDeleted => {
+                "the downloaded bytes were deleted and nothing was written in the file's place; try again or fetch it by hand"
+            }
+            ChecksumFate::ExistingKept => {
+                "the file was kept as it is; if it is a local copy, pass --accept-local to use it, otherwise delete it to download it again"
+            }
+        })
+    }
 }
 
 impl DataError {

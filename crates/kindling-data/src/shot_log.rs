@@ -121,11 +121,13 @@ pub struct ShotInputs {
 }
 
 /// Reads the [`FEATURES`] of every row of `path`, a file with the shot log's columns (the
-/// target and the ignored columns may be absent). Blank shot clocks with more than 24 s on the
+/// target and the ignored columns may be absent); `-` reads standard input. Blank shot clocks with more than 24 s on the
 /// game clock take `shot_clock_fill` (the training file's median), else this file's median.
 pub fn read_inputs(path: &Path, shot_clock_fill: Option<f32>) -> Result<ShotInputs, DataError> {
-    let bytes = std::fs::read(path).map_err(|e| DataError::reading(path, e, "check the path"))?;
-    let log = parse(&bytes, path, Purpose::Prediction(shot_clock_fill))?;
+    let name = crate::stdio::input_name(path);
+    let bytes = crate::stdio::read_input(path)
+        .map_err(|e| DataError::reading(&name, e, "check the path"))?;
+    let log = parse(&bytes, &name, Purpose::Prediction(shot_clock_fill))?;
     Ok(ShotInputs {
         features: log.features,
         notes: log.notes,

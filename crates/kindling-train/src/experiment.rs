@@ -112,6 +112,13 @@ pub enum Cell {
     /// A number spanning many orders of magnitude: printed with four significant digits in
     /// scientific notation (`1.322e-3`), written to CSV in full.
     Scientific(f64),
+    /// A number printed as `shown` (right-aligned), written to CSV in full.
+    Formatted {
+        /// The text printed in the table.
+        shown: String,
+        /// The value written to CSV.
+        value: f64,
+    },
 }
 
 impl Cell {
@@ -138,6 +145,7 @@ impl Cell {
             Cell::Number { value, decimals } => number_text(*value, *decimals),
             Cell::Exact(value) => value.to_string(),
             Cell::Scientific(value) => format!("{value:.3e}"),
+            Cell::Formatted { shown, .. } => shown.clone(),
         }
     }
 
@@ -146,9 +154,10 @@ impl Cell {
         match self {
             Cell::Text(text) => csv_field(text),
             Cell::Count(n) => n.to_string(),
-            Cell::Number { value, .. } | Cell::Exact(value) | Cell::Scientific(value) => {
-                value.to_string()
-            }
+            Cell::Number { value, .. }
+            | Cell::Exact(value)
+            | Cell::Scientific(value)
+            | Cell::Formatted { value, .. } => value.to_string(),
         }
     }
 

@@ -102,15 +102,29 @@ pub fn export_safetensors(
 ) -> Result<Export, TrainError> {
     check_output(run_dir, output)?;
     let run = load_run(run_dir, device)?;
-    write_safetensors(&run, output, layout)
+    let (export, bytes) = encode_safetensors(&run, output, layout)?;
+    write_atomic(output, &bytes)?;
+    Ok(export)
 }
 
-/// Writes the weights of a loaded run to `output` as safetensors.
-fn write_safetensors(
+/// The safetensors file [`export_safetensors`] writes, as bytes (for standard output, say);
+/// the [`Export`]'s path is `-`.
+pub fn safetensors_bytes(
+    run_dir: &Path,
+    layout: WeightLayout,
+    device: &Device,
+) -> Result<(Export, Vec<u8>), TrainError> {
+    let run = load_run(run_dir, device)?;
+    encode_safetensors(&run, Path::new(kindling_data::stdio::STDIO), layout)
+}
+
+/// The weights of a loaded run as a safetensors file, and what it holds; `output` names it in
+/// errors.
+fn encode_safetensors(
     run: &LoadedRun,
     output: &Path,
     layout: WeightLayout,
-) -> Result<Export, TrainError> {
+) -> Result<(Export, Vec<u8>), TrainError> {
     let fail = |reason: String| TrainError::Export {
         path: output.to_path_buf(),
         reason,
@@ -145,17 +159,17 @@ fn write_safetensors(
     // Through memory and `write_atomic` rather than burn-store's own file writer, which creates
     // the file readable by its owner only.
     let bytes = store.get_bytes().map_err(|e| fail(e.to_string()))?;
-    write_atomic(output, &bytes)?;
 
     let mut all = SafetensorsStore::default_metadata()
         .into_iter()
         .collect::<BTreeMap<_, _>>();
     all.extend(metadata);
-    Ok(Export {
+    let export = Export {
         path: output.to_path_buf(),
         tensors,
         metadata: all,
-    })
+    };
+    Ok((export, bytes))
 }
 
 /// Refuses an output that is a directory, has no file name, or is one of the run's own files.
@@ -310,6 +324,7 @@ mod tests {
             features: (0..config.input).map(|i| format!("x{i}")).collect(),
             target: "y".into(),
             scaler: Some(scaler),
+            input_range: None,
             fill_values: Default::default(),
         };
         write_json(&dir.join(CONFIG_FILE), &run_config).unwrap();
@@ -334,6 +349,7 @@ mod tests {
             test_examples: 0,
             parameters: config.num_params(),
             weights_sha256: sha,
+            warnings: Vec::new(),
         };
         write_json(&dir.join(METRICS_FILE), &metrics).unwrap();
         stack

@@ -6,7 +6,7 @@ use crate::divergence::{Divergence, find_divergence, naive_guess_loss};
 use crate::error::TrainError;
 use crate::fused::FusedFit;
 use crate::history::History;
-use crate::options::{Engine, FitOptions, OptimizerKind};
+use crate::options::{Engine, FitOptions, FitWarning, OptimizerKind};
 use crate::reporter::{EpochReporter, Verbosity};
 use crate::run_dir::load_record_into;
 use crate::weighted_loss::ExampleMeanLoss;
@@ -54,6 +54,10 @@ pub struct FitResult<M> {
     pub engine: Engine,
     /// Per-epoch gradient norms and dead-unit fractions, when `FitOptions::diagnostics` asked.
     pub diagnostics: Option<Vec<EpochDiagnostics>>,
+    /// The options as the fit applied them (see [`FitOptions::applied_to`]).
+    pub options: FitOptions,
+    /// What the fit changed in its options to run, for the caller to tell the user.
+    pub warnings: Vec<FitWarning>,
 }
 
 impl<M> FitResult<M> {
@@ -70,6 +74,8 @@ impl<M> FitResult<M> {
             divergence,
             engine,
             diagnostics,
+            options,
+            warnings,
         } = self;
         let rest = FitResult {
             model: (),
@@ -82,6 +88,8 @@ impl<M> FitResult<M> {
             divergence,
             engine,
             diagnostics,
+            options,
+            warnings,
         };
         (model, rest)
     }
@@ -106,6 +114,8 @@ impl FitResult<()> {
             divergence: self.divergence,
             engine: self.engine,
             diagnostics: self.diagnostics,
+            options: self.options,
+            warnings: self.warnings,
         }
     }
 }
@@ -311,7 +321,10 @@ where
 
 /// What every fit shares once its model, loaders and metrics are set up.
 struct Run<'a> {
-    options: &'a FitOptions,
+    /// The options as applied to this fit's rows.
+    options: FitOptions,
+    /// What applying them changed.
+    warnings: Vec<FitWarning>,
     verbosity: Verbosity,
     /// The loss of a naive guess, for divergence detection.
     guess_loss: f64,
@@ -327,7 +340,7 @@ impl<'a> Run<'a> {
         config: &DenseStackConfig,
         rows: &Rows,
         classifier: bool,
-        options: &'a FitOptions,
+        options: &FitOptions,
         on_divergence: OnDivergence,
         work_dir: &'a Path,
         verbosity: Verbosity,
@@ -368,8 +381,10 @@ impl<'a> Run<'a> {
             std::fs::remove_dir_all(&checkpoint_dir)
                 .map_err(|e| TrainError::io(&checkpoint_dir, e))?;
         }
+        let (options, warnings) = options.applied_to(split.train.len());
         let run = Run {
             options,
+            warnings,
             verbosity,
             guess_loss: naive_guess_loss(rows, &split),
             on_divergence,
@@ -419,7 +434,7 @@ impl<'a> Run<'a> {
         device: &Device,
         wrap: impl Fn(DenseStack) -> M,
     ) -> Result<FitResult<M>, TrainError> {
-        let options = self.options;
+        let options = &self.options;
         let (initial, _) = seeded_model(config, options.seed, device)?;
         let outcome = FusedFit {
             config,
@@ -448,6 +463,8 @@ impl<'a> Run<'a> {
             divergence,
             engine: Engine::Fused,
             diagnostics: outcome.diagnostics,
+            options: options.clone(),
+            warnings: self.warnings.clone(),
         })
     }
 
@@ -460,7 +477,7 @@ impl<'a> Run<'a> {
         fresh: M,
         split: ValidationSplit,
     ) -> Result<FitResult<M>, TrainError> {
-        let options = self.options;
+        let options = &self.options;
         let records = Arc::new(Mutex::new(Vec::new()));
         let reporter = EpochReporter::new(self.verbosity, options.epochs, records.clone());
         let mut training = training
@@ -516,6 +533,8 @@ impl<'a> Run<'a> {
             divergence,
             engine: Engine::Learner,
             diagnostics: None,
+            options: options.clone(),
+            warnings: self.warnings.clone(),
         })
     }
 }

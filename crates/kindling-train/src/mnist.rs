@@ -8,6 +8,7 @@ use crate::options::{FitOptions, Regularization};
 use crate::recipe::{ModelKind, RunConfig, RunSetup, write_run};
 use crate::run_dir::RunMetrics;
 use crate::show_weights::{FIRST_LAYER_WEIGHTS_FILE, draw_first_layer};
+use kindling_data::input_range::InputRange;
 use kindling_data::mnist::{self, MnistSet};
 use kindling_models::DigitNetConfig;
 use std::sync::Arc;
@@ -36,7 +37,7 @@ pub fn train_mnist(
     let train = Arc::new(mnist::load(data_dir, MnistSet::Train)?);
     let test = Arc::new(mnist::load(data_dir, MnistSet::Test)?);
 
-    let fit = fit_classifier(&stack, train, options, device, out, verbosity)?;
+    let fit = fit_classifier(&stack, train.clone(), options, device, out, verbosity)?;
     let test_rows = 0..test.len();
     let test_score = evaluate_classifier(&fit.model, test, test_rows, device);
     let config = RunConfig {
@@ -49,6 +50,7 @@ pub fn train_mnist(
         features: Vec::new(),
         target: "label".into(),
         scaler: None,
+        input_range: Some(InputRange::fit(&train, fit.split.train.clone())),
         fill_values: Default::default(),
     };
     let metrics = write_run(out, &config, &fit, Some(test_score), device)?;

@@ -1,6 +1,7 @@
 //! Hyper-parameters of a fit, validated before any work starts.
 
 use crate::error::TrainError;
+use kindling_data::number::short;
 use kindling_models::DenseStackConfig;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -160,7 +161,38 @@ impl Default for FitOptions {
     }
 }
 
+/// Something a fit changed in its options to run at all; the fit goes on, and the run records
+/// the value it applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FitWarning {
+    /// A batch larger than the training rows: each step takes all of them.
+    #[error(
+        "batch size {asked} is larger than the {rows} training rows; each step used all {rows}, and the run records batch size {rows}"
+    )]
+    BatchClamped {
+        /// The batch size asked for.
+        asked: usize,
+        /// The training rows, the batch size applied.
+        rows: usize,
+    },
+}
+
 impl FitOptions {
+    /// The options as a fit on `train_rows` training rows applies them (a batch is at most
+    /// every row), with a warning for each value that changed.
+    pub fn applied_to(&self, train_rows: usize) -> (FitOptions, Vec<FitWarning>) {
+        let mut applied = self.clone();
+        let mut warnings = Vec::new();
+        if train_rows > 0 && self.batch_size > train_rows {
+            applied.batch_size = train_rows;
+            warnings.push(FitWarning::BatchClamped {
+                asked: self.batch_size,
+                rows: train_rows,
+            });
+        }
+        (applied, warnings)
+    }
+
     /// Checks every value; the error names the option and the allowed range.
     pub fn validate(&self) -> Result<(), TrainError> {
         let invalid = |name, value: String, reason: &str| {
@@ -183,14 +215,14 @@ impl FitOptions {
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return invalid(
                 "--lr",
-                self.learning_rate.to_string(),
+                short(self.learning_rate),
                 "the learning rate must be a positive number",
             );
         }
         if !(self.validation_split > 0.0 && self.validation_split < 1.0) {
             return invalid(
                 "--validation-split",
-                self.validation_split.to_string(),
+                short(self.validation_split),
                 "the fraction must be greater than 0 and less than 1",
             );
         }
@@ -266,6 +298,38 @@ mod tests {
             let err = options.validate().unwrap_err().to_string();
             assert!(err.starts_with(&format!("invalid {name}")), "{err}");
         }
+    }
+
+    #[test]
+    fn a_batch_larger_than_the_rows_is_applied_as_all_rows_with_a_warning() {
+        let options = FitOptions {
+            batch_size: 100_000_000,
+            ..Default::default()
+        };
+        let (applied, warnings) = options.applied_to(70);
+        assert_eq!(applied.batch_size, 70);
+        assert_eq!(
+            warnings,
+            vec![FitWarning::BatchClamped {
+                asked: 100_000_000,
+                rows: 70
+            }]
+        );
+        let (same, none) = FitOptions::default().applied_to(70);
+        assert_eq!((same, none), (FitOptions::default(), vec![]));
+    }
+
+    #[test]
+    fn errors_echo_numbers_short() {
+        let options = FitOptions {
+            validation_split: 1e-300,
+            ..Default::default()
+        };
+        let err = options.validate().unwrap_err().to_string();
+        assert!(
+            err.starts_with("invalid --validation-split 1e-300:"),
+            "{err}"
+        );
     }
 
     #[test]

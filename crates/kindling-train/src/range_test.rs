@@ -89,15 +89,18 @@ pub fn check_range(start_lr: f64, end_lr: f64, steps: usize) -> Result<(), Train
     if !(start_lr.is_finite() && start_lr > 0.0) {
         return Err(invalid(
             "--range-start",
-            start_lr.to_string(),
+            kindling_data::number::short(start_lr),
             "the first learning rate must be a positive number".into(),
         ));
     }
     if !(end_lr.is_finite() && end_lr > start_lr) {
         return Err(invalid(
             "--range-end",
-            end_lr.to_string(),
-            format!("the last learning rate must be a number above the first, {start_lr}"),
+            kindling_data::number::short(end_lr),
+            format!(
+                "the last learning rate must be a number above the first, {}",
+                kindling_data::number::short(start_lr)
+            ),
         ));
     }
     if steps < 2 {

@@ -11,6 +11,7 @@ use crate::run_dir::{
     CONFIG_FILE, HISTORY_FILE, METRICS_FILE, RunMetrics, StagedFiles, WEIGHTS_FILE,
 };
 use burn::prelude::*;
+use kindling_data::input_range::InputRange;
 use kindling_data::scale::Scaler;
 use kindling_models::DenseStackConfig;
 use serde::{Deserialize, Serialize};
@@ -66,6 +67,10 @@ pub struct RunConfig {
     /// The scaler fitted on the training rows, applied again at prediction time.
     #[serde(default)]
     pub scaler: Option<Scaler>,
+    /// Each feature's range over the training rows, before scaling; `predict` warns about
+    /// inputs far outside it. Absent in runs written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_range: Option<InputRange>,
     /// Values the loader filled blank cells with, by column, where they came from the training
     /// file (the shot log's median SHOT_CLOCK); prediction fills blanks with them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -90,6 +95,11 @@ pub fn write_run<M: Module>(
         .ok_or_else(|| TrainError::Learner("best epoch missing from history".into()))?;
     // The model, config, history and metrics are renamed into place only once all four are
     // written, so a failure here leaves an earlier run in `out` whole.
+    // The options as the fit applied them (a batch larger than the rows is all of them).
+    let config = &RunConfig {
+        fit: fit.options.clone(),
+        ..config.clone()
+    };
     let mut staged = StagedFiles::new();
     let weights_sha256 = staged.write_weights(&fit.model, &out.join(WEIGHTS_FILE))?;
     let train_seconds = fit.history.median_train_seconds();
@@ -119,6 +129,7 @@ pub fn write_run<M: Module>(
         test_examples: test.map_or(0, |t| t.examples),
         parameters: config.model.num_params(),
         weights_sha256,
+        warnings: fit.warnings.iter().map(ToString::to_string).collect(),
     };
     staged.write_json(&out.join(CONFIG_FILE), config)?;
     let history = match &fit.diagnostics {

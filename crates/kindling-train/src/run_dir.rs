@@ -80,6 +80,9 @@ pub struct RunMetrics {
     pub parameters: usize,
     /// SHA-256 of `model.bpk`, checked when the model is loaded.
     pub weights_sha256: String,
+    /// What the fit changed in its options to run (a batch larger than the training rows).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Files written in full under temporary names, then renamed into place together by

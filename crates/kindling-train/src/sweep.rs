@@ -69,13 +69,13 @@ pub fn check_learning_rates(learning_rates: &[f64]) -> Result<(), TrainError> {
     for (i, &lr) in learning_rates.iter().enumerate() {
         if !(lr.is_finite() && lr > 0.0) {
             return Err(invalid(
-                lr.to_string(),
+                kindling_data::number::short(lr),
                 "a learning rate must be a positive number",
             ));
         }
         if learning_rates[..i].contains(&lr) {
             return Err(invalid(
-                lr.to_string(),
+                kindling_data::number::short(lr),
                 "this learning rate is listed twice; give each once",
             ));
         }

@@ -7,6 +7,7 @@ use crate::options::{FitOptions, OptimizerKind, Regularization};
 use crate::recipe::{ModelKind, RunConfig, RunSetup, write_run};
 use crate::run_dir::RunMetrics;
 use kindling_data::Rows;
+use kindling_data::input_range::InputRange;
 use kindling_data::scale::{ScaleKind, Scaler};
 use kindling_data::tabular::{self, Tabular};
 use kindling_data::{shot_log, synthetic};
@@ -169,6 +170,8 @@ pub struct PreparedTable {
     pub target: String,
     /// The scaler fitted on the training rows (saved with every model trained on them).
     pub scaler: Scaler,
+    /// Each feature's range over the training rows, before scaling.
+    pub input_range: InputRange,
     /// The validation split the scaler was fitted for.
     pub validation_split: f64,
     /// What the loader repaired in the file, to tell the user.
@@ -189,6 +192,7 @@ impl PreparedTable {
     ) -> Result<Self, TrainError> {
         let mut table = task.load(data_dir)?;
         let split = kindling_data::split::validation_split(table.rows.len(), validation_split)?;
+        let input_range = InputRange::fit(&table.rows, split.train.clone());
         let scaler = Scaler::fit(scale, &table.rows, split.train.clone());
         scaler.apply(table.rows.all_features_mut());
         Ok(Self {
@@ -197,6 +201,7 @@ impl PreparedTable {
             features: table.feature_names,
             target: table.target,
             scaler,
+            input_range,
             validation_split,
             notes: table.notes,
             fill_values: table.fill_values,
@@ -244,7 +249,7 @@ pub fn train_prepared(
     if options.validation_split != table.validation_split {
         return Err(TrainError::InvalidOption {
             name: "--validation-split",
-            value: options.validation_split.to_string(),
+            value: kindling_data::number::short(options.validation_split),
             reason: format!(
                 "the table was scaled for a split of {}; prepare it again for another split",
                 table.validation_split
@@ -264,6 +269,7 @@ pub fn train_prepared(
         features: table.features.clone(),
         target: table.target.clone(),
         scaler: Some(table.scaler.clone()),
+        input_range: Some(table.input_range.clone()),
         fill_values: table.fill_values.clone(),
     };
     let rows = table.rows.clone();

@@ -2,6 +2,7 @@
 //! `capacity.csv`, `capacity.json` and `capacity.png`.
 
 use crate::capacity::{CapacitySettings, CapacityStep};
+use crate::experiment::{Cell, ResultTable};
 use crate::options::FitOptions;
 use crate::plot::{Series, line_chart};
 use crate::recipe::ModelKind;
@@ -9,7 +10,6 @@ use crate::run_dir::{write_atomic, write_json};
 use crate::tune::error::TuneError;
 use crate::tune::report::{relative, score_cells, score_rule};
 use crate::tune::space::hidden_text;
-use crate::tune::table::Table;
 use crate::tune::trial::TrialOutcome;
 use kindling_data::scale::ScaleKind;
 use kindling_models::Activation;
@@ -23,30 +23,31 @@ pub const CAPACITY_JSON: &str = "capacity.json";
 /// The score of each step.
 pub const CAPACITY_PNG: &str = "capacity.png";
 
-/// The table `capacity` prints, a row per step in order: step, phase, hidden widths,
-/// parameters, validation figures, whether it improved, seconds (last).
-pub fn capacity_table(steps: &[CapacityStep], kind: ModelKind) -> Table {
+/// The table `capacity` prints (and writes to `capacity.csv` at full precision), a row per
+/// step in order: step, phase, hidden widths, parameters, validation figures, whether it
+/// improved, seconds (last).
+pub fn capacity_table(steps: &[CapacityStep], kind: ModelKind) -> ResultTable {
     let classifier = kind == ModelKind::Classifier;
     let mut headers = vec!["step", "phase", "hidden", "parameters"];
     if classifier {
         headers.push("val_accuracy");
     }
     headers.extend(["val_loss", "best_epoch", "result", "seconds"]);
-    let mut table = Table::new(&headers);
+    let mut table = ResultTable::new(&headers);
     for s in steps {
         let mut row = vec![
-            s.step.to_string(),
-            s.phase.name().into(),
-            hidden_text(&s.hidden),
-            s.parameters.to_string(),
+            Cell::Count(s.step),
+            Cell::text(s.phase.name()),
+            Cell::text(hidden_text(&s.hidden)),
+            Cell::Count(s.parameters),
         ];
         row.extend(score_cells(&s.outcome, classifier));
-        row.push(match (&s.outcome, s.improved) {
+        row.push(Cell::text(match (&s.outcome, s.improved) {
             (TrialOutcome::Diverged { .. }, _) => s.outcome.status_text(),
             (_, true) => "best so far".into(),
             (_, false) => "no better".into(),
-        });
-        row.push(format!("{:.2}", s.seconds));
+        }));
+        row.push(Cell::number(s.seconds, 2));
         table.push(row);
     }
     table
@@ -88,11 +89,11 @@ pub fn write_capacity_results(
 ) -> Result<(), TuneError> {
     let kind = settings.task.kind();
     let mut table = capacity_table(steps, kind);
-    table.headers.push("dir".into());
+    table.columns.push("dir".into());
     for (row, s) in table.rows.iter_mut().zip(steps) {
-        row.push(relative(&s.dir, out).display().to_string());
+        row.push(Cell::text(relative(&s.dir, out).display().to_string()));
     }
-    write_atomic(&out.join(CAPACITY_CSV), table.csv().as_bytes())?;
+    write_atomic(&out.join(CAPACITY_CSV), table.to_csv().as_bytes())?;
     let chosen = chosen_dir.and_then(|_| steps.iter().rfind(|s| s.improved));
     let json = CapacityJson {
         task: settings.task.name(),

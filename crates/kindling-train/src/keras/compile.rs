@@ -120,7 +120,7 @@ impl Sequential {
         if !(lr.is_finite() && lr > 0.0) {
             return Err(TrainError::InvalidOption {
                 name: "learning_rate",
-                value: lr.to_string(),
+                value: kindling_data::number::short(lr),
                 reason: "the learning rate must be a positive number".into(),
             });
         }

@@ -45,6 +45,7 @@ impl Model {
             features: self.feature_names.clone(),
             target: self.target_name.clone(),
             scaler: self.scaler.clone(),
+            input_range: None,
             fill_values: Default::default(),
         };
         match &self.net {

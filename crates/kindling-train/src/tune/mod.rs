@@ -14,7 +14,6 @@ pub mod sampler;
 pub mod score;
 pub mod search;
 pub mod space;
-pub mod table;
 pub mod tpe;
 pub mod trial;
 

@@ -2,13 +2,13 @@
 //! `trials.json` and `scores.png`, and the table it prints.
 
 use crate::error::TrainError;
+use crate::experiment::{Cell, ResultTable};
 use crate::plot::{Series, line_chart};
 use crate::recipe::ModelKind;
 use crate::run_dir::{write_atomic, write_json};
 use crate::tune::sampler::Strategy;
 use crate::tune::search::{TrialRecord, TuneSettings, rank};
 use crate::tune::space::{Candidate, SearchSpace, learning_rate_text};
-use crate::tune::table::Table;
 use crate::tune::trial::TrialOutcome;
 use kindling_data::scale::ScaleKind;
 use serde::Serialize;
@@ -23,7 +23,7 @@ pub const SCORES_PNG: &str = "scores.png";
 
 /// The ranked table `tune` prints: rank, trial, hyper-parameters, validation figures, status
 /// and seconds (last, the only column that changes between two runs with the same seed).
-pub fn tune_table(trials: &[TrialRecord], kind: ModelKind) -> Table {
+pub fn tune_table(trials: &[TrialRecord], kind: ModelKind) -> ResultTable {
     let classifier = kind == ModelKind::Classifier;
     let mut headers = vec![
         "rank",
@@ -38,47 +38,47 @@ pub fn tune_table(trials: &[TrialRecord], kind: ModelKind) -> Table {
         headers.push("val_accuracy");
     }
     headers.extend(["val_loss", "best_epoch", "status", "seconds"]);
-    let mut table = Table::new(&headers);
+    let mut table = ResultTable::new(&headers);
     for (rank, record) in rank(trials).into_iter().enumerate() {
         let c = &record.candidate;
         let mut row = vec![
-            (rank + 1).to_string(),
-            record.number.to_string(),
-            c.hidden_text(),
-            c.activation.to_string(),
-            c.optimizer.to_string(),
-            learning_rate_text(c.learning_rate),
-            c.batch_size.to_string(),
+            Cell::Count(rank + 1),
+            Cell::Count(record.number),
+            Cell::text(c.hidden_text()),
+            Cell::text(c.activation.to_string()),
+            Cell::text(c.optimizer.to_string()),
+            Cell::Formatted {
+                shown: learning_rate_text(c.learning_rate),
+                value: c.learning_rate,
+            },
+            Cell::Exact(c.batch_size as f64),
         ];
         row.extend(score_cells(&record.outcome, classifier));
-        row.push(record.outcome.status_text());
-        row.push(format!("{:.2}", record.seconds));
+        row.push(Cell::text(record.outcome.status_text()));
+        row.push(Cell::number(record.seconds, 2));
         table.push(row);
     }
     table
 }
 
-/// `val_accuracy` (classifiers), `val_loss` and `best_epoch` with four decimals, or dashes for
-/// a diverged trial.
-pub fn score_cells(outcome: &TrialOutcome, classifier: bool) -> Vec<String> {
+/// `val_accuracy` (classifiers), `val_loss` and `best_epoch`, shown with four decimals and
+/// written in full, or dashes for a diverged trial.
+pub fn score_cells(outcome: &TrialOutcome, classifier: bool) -> Vec<Cell> {
+    let dash = || Cell::text("-");
     let mut cells = Vec::new();
     match outcome {
         TrialOutcome::Finished {
             score, best_epoch, ..
         } => {
             if classifier {
-                cells.push(
-                    score
-                        .val_accuracy
-                        .map_or_else(|| "-".into(), |a| format!("{a:.4}")),
-                );
+                cells.push(score.val_accuracy.map_or_else(dash, |a| Cell::number(a, 4)));
             }
-            cells.push(format!("{:.4}", score.val_loss));
-            cells.push(best_epoch.to_string());
+            cells.push(Cell::number(score.val_loss, 4));
+            cells.push(Cell::Count(*best_epoch));
         }
         TrialOutcome::Diverged { .. } => {
             let dashes = if classifier { 3 } else { 2 };
-            cells.extend(std::iter::repeat_n("-".to_string(), dashes));
+            cells.extend(std::iter::repeat_with(dash).take(dashes));
         }
     }
     cells
@@ -179,7 +179,7 @@ pub fn write_tune_results(
 }
 
 fn trials_csv(ranked: &[&TrialRecord], kind: ModelKind, out: &Path) -> String {
-    let mut table = Table::new(&[
+    let mut table = ResultTable::new(&[
         "rank",
         "trial",
         "hidden",
@@ -196,6 +196,7 @@ fn trials_csv(ranked: &[&TrialRecord], kind: ModelKind, out: &Path) -> String {
         "seconds",
         "dir",
     ]);
+    let empty = || Cell::text("");
     for (i, r) in ranked.iter().enumerate() {
         let c = &r.candidate;
         let (status, diverged, best, run, accuracy, loss) = match &r.outcome {
@@ -206,48 +207,45 @@ fn trials_csv(ranked: &[&TrialRecord], kind: ModelKind, out: &Path) -> String {
                 ..
             } => (
                 "ok",
-                String::new(),
-                best_epoch.to_string(),
-                epochs_run.to_string(),
-                score
-                    .val_accuracy
-                    .map(|a| a.to_string())
-                    .unwrap_or_default(),
-                score.val_loss.to_string(),
+                empty(),
+                Cell::Count(*best_epoch),
+                Cell::Count(*epochs_run),
+                Cell::maybe_number(score.val_accuracy, 4),
+                Cell::number(score.val_loss, 4),
             ),
             TrialOutcome::Diverged { epoch } => (
                 "diverged",
-                epoch.to_string(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
+                Cell::Count(*epoch),
+                empty(),
+                empty(),
+                empty(),
+                empty(),
             ),
         };
         let accuracy = if kind == ModelKind::Classifier {
             accuracy
         } else {
-            String::new()
+            empty()
         };
         table.push(vec![
-            (i + 1).to_string(),
-            r.number.to_string(),
-            c.hidden_text(),
-            c.activation.to_string(),
-            c.optimizer.to_string(),
-            c.learning_rate.to_string(),
-            c.batch_size.to_string(),
-            status.into(),
+            Cell::Count(i + 1),
+            Cell::Count(r.number),
+            Cell::text(c.hidden_text()),
+            Cell::text(c.activation.to_string()),
+            Cell::text(c.optimizer.to_string()),
+            Cell::Exact(c.learning_rate),
+            Cell::Exact(c.batch_size as f64),
+            Cell::text(status),
             diverged,
             best,
             run,
             accuracy,
             loss,
-            format!("{:.3}", r.seconds),
-            relative(&r.dir, out).display().to_string(),
+            Cell::number(r.seconds, 3),
+            Cell::text(relative(&r.dir, out).display().to_string()),
         ]);
     }
-    table.csv()
+    table.to_csv()
 }
 
 /// `dir` relative to the output directory `out` (`trials/007`), as the results name it.
