@@ -1,5 +1,7 @@
 //! `kindling`: train, download and inspect the course's models.
 
+#[cfg(any(feature = "wgpu", test))]
+mod adapters;
 mod backend;
 mod bench;
 mod capacity;
@@ -8,12 +10,18 @@ mod download;
 mod exit;
 mod experiment_setup;
 mod export;
+mod info;
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+mod kernel_cache;
 mod run_commands;
 mod show_weights;
 mod sweep_lr;
 mod train;
 mod tune;
 mod walkthrough;
+mod watchdog;
+#[cfg(feature = "wgpu")]
+mod wgpu_device;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -59,11 +67,30 @@ enum Command {
     Tune(tune::TuneArgs),
     /// Draw the first dense layer of an MNIST run as a grid of 28×28 images.
     ShowWeights(show_weights::ShowWeightsArgs),
+    /// Print the backend, the device or GPU adapter and its driver, the CPU features the fused
+    /// engine uses, the data directory and the versions: the first thing a bug report needs.
+    Info(info::InfoArgs),
+}
+
+impl Command {
+    /// Whether the command computes on the backend's device (and so needs it opened and
+    /// checked, and the watchdog, before it starts).
+    fn uses_device(&self) -> bool {
+        !matches!(
+            self,
+            Command::Download(_) | Command::Walkthrough(_) | Command::Summary(_) | Command::Info(_)
+        )
+    }
 }
 
 fn main() -> ExitCode {
     exit::install_panic_hook();
     let cli = Cli::parse();
+    if cli.command.uses_device()
+        && let Err(error) = backend::prepare()
+    {
+        return exit::finish(Err(error));
+    }
     let result = match cli.command {
         Command::Train(args) => train::run(args),
         Command::Evaluate(args) => run_commands::evaluate(args),
@@ -78,6 +105,7 @@ fn main() -> ExitCode {
         Command::ShowWeights(args) => show_weights::run(args),
         Command::SweepLr(args) => sweep_lr::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Info(args) => info::run(args),
     };
     exit::finish(result)
 }

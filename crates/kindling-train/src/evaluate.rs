@@ -46,6 +46,7 @@ pub fn evaluate_classifier(
             .into_scalar::<i64>();
         let picked = log_softmax(logits, 1).gather(1, batch.targets.unsqueeze_dim(1));
         loss_sum -= picked.sum().into_scalar::<f64>();
+        crate::progress::tick();
         start = end;
     }
     let examples = total.max(1) as f64;
@@ -100,6 +101,7 @@ pub fn evaluate_regressor(
         count += batch.targets.shape().num_elements();
         let error = model.forward(batch.inputs) - batch.targets;
         squared += error.powi_scalar(2).sum().into_scalar::<f64>();
+        crate::progress::tick();
         start = end;
     }
     Evaluation {

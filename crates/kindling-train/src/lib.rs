@@ -59,6 +59,7 @@
 pub mod bench;
 pub mod capacity;
 pub mod compare;
+pub mod cpu_features;
 mod device;
 pub mod diagnostics;
 pub mod divergence;
@@ -74,6 +75,7 @@ pub mod keras;
 pub mod mnist;
 mod options;
 pub mod plot;
+pub mod progress;
 pub mod range_test;
 pub mod recipe;
 mod reporter;

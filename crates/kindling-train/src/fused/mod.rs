@@ -19,4 +19,4 @@ mod optimizer;
 mod sparse;
 mod trainer;
 
-pub(crate) use trainer::FusedFit;
+pub(crate) use trainer::{FusedFit, dispatch};

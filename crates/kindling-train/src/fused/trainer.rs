@@ -215,7 +215,7 @@ impl FusedFit<'_> {
 /// x86-64 that is AVX2/FMA (pulp's V3) even if another crate turns on pulp's AVX-512 level:
 /// the sparse products pad weight rows for 8-lane vectors (see `sparse::ROW_ALIGN`), and
 /// AVX-512 measured slower for these narrow layers.
-fn dispatch<Pass: pulp::WithSimd>(pass: Pass) -> Pass::Output {
+pub(crate) fn dispatch<Pass: pulp::WithSimd>(pass: Pass) -> Pass::Output {
     #[cfg(target_arch = "x86_64")]
     if let Some(simd) = pulp::x86::V3::try_new() {
         return pulp::Simd::vectorize(simd, pass);
@@ -260,6 +260,7 @@ impl pulp::WithSimd for TrainPass<'_, '_> {
             }
             self.optimizer.step(&mut self.net.layers, &self.ws.grads);
             totals.add(score, batch.len());
+            crate::progress::tick();
             if let Some(bar) = self.bar {
                 bar.inc(batch.len() as u64);
             }
@@ -290,6 +291,7 @@ impl pulp::WithSimd for ValidationPass<'_, '_> {
                 .net
                 .evaluate(simd, self.inputs, self.targets, chunk, self.ws);
             totals.add(score, chunk.len());
+            crate::progress::tick();
             if let Some(alive) = self.alive.as_deref_mut() {
                 for (layer, units) in alive.iter_mut().enumerate() {
                     let width = units.len();
