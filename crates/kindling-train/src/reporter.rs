@@ -233,7 +233,6 @@ impl TrainingProgressLogger for EpochReporter {
 
     fn update_split(&mut self, items_processed: usize) {
         crate::progress::tick();
-        crate::progress::tick();
         if let Some(bar) = &self.bar {
             bar.set_position(items_processed as u64);
         }
