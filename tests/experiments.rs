@@ -216,7 +216,7 @@ fn bad_experiment_options_are_named_before_any_work() {
         ),
         (
             vec!["sweep-lr", "--range-test", "--range-end", "1e-9"],
-            "invalid --range-end 0.000000001",
+            "invalid --range-end 1e-9: the last learning rate must be a number above the first, 1e-7",
         ),
         (vec!["compare", "--arch", "0"], "hidden layer 1 has width 0"),
         (

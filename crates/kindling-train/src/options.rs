@@ -322,14 +322,11 @@ mod tests {
     #[test]
     fn errors_echo_numbers_short() {
         let options = FitOptions {
-            validation_split: 1e-300,
+            learning_rate: -1e-300,
             ..Default::default()
         };
         let err = options.validate().unwrap_err().to_string();
-        assert!(
-            err.starts_with("invalid --validation-split 1e-300:"),
-            "{err}"
-        );
+        assert!(err.starts_with("invalid --lr -1e-300:"), "{err}");
     }
 
     #[test]
