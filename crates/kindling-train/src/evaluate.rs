@@ -1,8 +1,9 @@
 //! Scoring a classifier on held-out rows.
 
+use crate::batcher::{ClassificationBatcher, RegressionBatcher};
 use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
-use kindling_data::{ClassificationBatcher, RegressionBatcher, Rows};
+use kindling_data::Rows;
 use kindling_models::{DenseStack, RegressionMlp};
 use serde::Serialize;
 use std::ops::Range;

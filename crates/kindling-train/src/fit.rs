@@ -1,6 +1,7 @@
 //! Fitting a model the way Keras's `model.fit` does, on the fused CPU engine (see
 //! [`crate::fused`]) or burn-train's `Learner`.
 
+use crate::batcher::{ClassificationBatcher, RegressionBatcher};
 use crate::diagnostics::EpochDiagnostics;
 use crate::divergence::{Divergence, find_divergence, naive_guess_loss};
 use crate::error::TrainError;
@@ -21,7 +22,7 @@ use burn::train::{
     Learner, LearnerModel, MetricEarlyStoppingStrategy, StoppingCondition, SupervisedTraining,
 };
 use kindling_data::split::{ValidationSplit, validation_split};
-use kindling_data::{ClassificationBatcher, RegressionBatcher, RowRange, Rows};
+use kindling_data::{RowRange, Rows};
 use kindling_models::{DenseStack, DenseStackConfig, RegressionMlp};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

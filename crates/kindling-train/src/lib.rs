@@ -56,6 +56,7 @@
 //! [`experiment`]'s run directory and result table and [`experiment_data`]'s loading;
 //! [`capacity`] and [`tune`] search architectures and hyper-parameters.
 
+mod batcher;
 pub mod bench;
 pub mod capacity;
 pub mod compare;
@@ -89,6 +90,7 @@ pub mod trial_status;
 pub mod tune;
 mod weighted_loss;
 
+pub use batcher::{ClassificationBatcher, RegressionBatcher};
 pub use error::TrainError;
 pub use evaluate::{Evaluation, evaluate_classifier, evaluate_regressor, predicted_class_counts};
 pub use fit::{

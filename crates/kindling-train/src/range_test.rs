@@ -11,6 +11,7 @@
 //! minimum the loss is about to blow up, an order of magnitude lower is still on the steep,
 //! stable part of the curve.
 
+use crate::batcher::{ClassificationBatcher, RegressionBatcher};
 use crate::error::TrainError;
 use crate::experiment::{Cell, ExperimentDir, ResultTable};
 use crate::fit::{optimizer, seeded_model, train_loader};
@@ -23,8 +24,8 @@ use burn::optim::ModuleOptimizer;
 use burn::prelude::*;
 use burn::train::TrainStep;
 use burn::train::metric::Adaptor;
+use kindling_data::Rows;
 use kindling_data::split::{ValidationSplit, validation_split};
-use kindling_data::{ClassificationBatcher, RegressionBatcher, Rows};
 use kindling_models::{DenseStackConfig, RegressionMlp};
 use serde::Serialize;
 use std::path::Path;
