@@ -71,7 +71,7 @@ impl History {
         self.epochs.iter().any(|e| e.accuracy.is_some())
     }
 
-    /// The history as CSV, a row per epoch, losses at full precision; the accuracy columns
+    /// The history as CSV, a row per epoch, every figure at full precision; the accuracy columns
     /// only for a classifier.
     pub fn to_csv(&self) -> String {
         let classifier = self.has_accuracy();
@@ -85,7 +85,7 @@ impl History {
         for e in &self.epochs {
             if classifier {
                 out.push_str(&format!(
-                    "{},{:.4},{:.4},{},{},{},{}\n",
+                    "{},{},{},{},{},{},{}\n",
                     e.epoch,
                     e.seconds,
                     e.train_seconds,
@@ -96,7 +96,7 @@ impl History {
                 ));
             } else {
                 out.push_str(&format!(
-                    "{},{:.4},{:.4},{},{}\n",
+                    "{},{},{},{},{}\n",
                     e.epoch, e.seconds, e.train_seconds, e.loss, e.val_loss
                 ));
             }
@@ -192,9 +192,14 @@ mod tests {
         }
         .to_csv();
         assert_eq!(csv.lines().next().unwrap(), CSV_HEADER);
-        assert_eq!(
-            csv.lines().nth(1).unwrap(),
-            "1,0.5000,1.0000,0.2,0.9,0.25,0.8"
-        );
+        assert_eq!(csv.lines().nth(1).unwrap(), "1,0.5,1,0.2,0.9,0.25,0.8");
+        // Seconds keep every digit too.
+        let mut precise = record(1, 0.25);
+        precise.seconds = 0.000123456;
+        let csv = History {
+            epochs: vec![precise],
+        }
+        .to_csv();
+        assert!(csv.contains("1,0.000123456,"), "{csv}");
     }
 }
