@@ -64,8 +64,9 @@ pub struct PredictArgs {
 pub fn predict(args: PredictArgs) -> Result<()> {
     let device = backend::device();
     let run = load_run(&args.run_dir, &device)?;
-    let features = if run.config.task == TabularTask::Shots.name() {
-        shot_log_features(&run, &args.input)?
+    let (features, names) = if run.config.task == TabularTask::Shots.name() {
+        let names = shot_log::FEATURES.iter().map(|f| f.to_string()).collect();
+        (shot_log_features(&run, &args.input)?, names)
     } else {
         table_features(&run, &args.input)?
     };
@@ -75,7 +76,7 @@ pub fn predict(args: PredictArgs) -> Result<()> {
         .as_ref()
         .and_then(|range| range.far_outside(&features))
     {
-        eprintln!("warning: {}", far_outside_warning(&run, &far));
+        eprintln!("warning: {}", far_outside_warning(&run, &names, &far));
     }
     let predictions = run.predict(features, &device);
     let mut out = String::new();
@@ -119,8 +120,9 @@ pub fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
 
 /// "612 of 7,840 input values lie far outside ...": what `predict` says, once, when inputs lie
 /// far outside the range the model was trained on (see [`kindling_data::input_range`]).
-fn far_outside_warning(run: &LoadedRun, far: &FarOutside) -> String {
-    let column = run.config.features.get(far.column).map_or_else(
+/// `names` are the input columns, in the model's order.
+fn far_outside_warning(run: &LoadedRun, names: &[String], far: &FarOutside) -> String {
+    let column = names.get(far.column).map_or_else(
         || format!("input {}", far.column + 1),
         |name| format!("`{name}`"),
     );
@@ -142,8 +144,8 @@ fn far_outside_warning(run: &LoadedRun, far: &FarOutside) -> String {
 }
 
 /// The model's inputs from a numeric CSV file: the run's feature columns by name (MNIST: every
-/// column but the label), row-major.
-fn table_features(run: &LoadedRun, input: &Path) -> Result<Vec<f32>> {
+/// column but the label), row-major, and those columns' names.
+fn table_features(run: &LoadedRun, input: &Path) -> Result<(Vec<f32>, Vec<String>)> {
     let table = CsvTable::read(input)?;
     let columns: Vec<usize> = if run.config.features.is_empty() {
         // MNIST: every column but the label, in order.
@@ -166,11 +168,13 @@ fn table_features(run: &LoadedRun, input: &Path) -> Result<Vec<f32>> {
         );
     }
     let width = table.columns.len();
-    Ok(table
+    let names = columns.iter().map(|&c| table.columns[c].clone()).collect();
+    let features = table
         .values
         .chunks(width)
         .flat_map(|row| columns.iter().map(move |&c| row[c]))
-        .collect())
+        .collect();
+    Ok((features, names))
 }
 
 /// The model's inputs from a file in the shot log's format (text columns, game clocks, blank
