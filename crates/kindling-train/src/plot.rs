@@ -1,10 +1,18 @@
 //! Training curves as PNG images (plotters).
+//!
+//! Text is drawn with DejaVu Sans embedded in the binary (plotters' `ab_glyph` renderer), so
+//! drawing needs no system library or installed font.
 
 use crate::error::TrainError;
 use crate::history::History;
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::prelude::*;
 use std::path::Path;
+use std::sync::OnceLock;
+
+/// The font family every chart's text is drawn in: the name under which the embedded DejaVu
+/// Sans is registered with plotters, and the family plotters uses for tick and legend labels.
+pub const FONT_FAMILY: &str = "sans-serif";
 
 /// One named curve: (x, y) points.
 pub struct Series<'a> {
@@ -161,6 +169,21 @@ pub(crate) fn write_png_atomically(
     })
 }
 
+/// Registers the embedded DejaVu Sans with plotters under [`FONT_FAMILY`], once per process;
+/// an error, every time, when the font's bytes cannot be read.
+pub(crate) fn register_font() -> DrawResult {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let registered = *REGISTERED.get_or_init(|| {
+        plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, dejavu::sans::regular())
+            .is_ok()
+    });
+    if registered {
+        Ok(())
+    } else {
+        Err("the embedded font (DejaVu Sans) could not be read".into())
+    }
+}
+
 /// Whether a point can be drawn on these axes.
 fn drawable(x: Axis, y: Axis, (px, py): (f64, f64)) -> bool {
     let fits = |scale: Scale, v: f64| v.is_finite() && (scale == Scale::Linear || v > 0.0);
@@ -176,12 +199,13 @@ fn draw(path: &Path, title: &str, x: Axis, y: Axis, curves: &[Curve]) -> DrawRes
     };
     let x_range = axis_range(x.scale, points().map(|p| p.0), 0.0);
     let y_range = axis_range(y.scale, points().map(|p| p.1), 0.05);
+    register_font()?;
     let root = BitMapBackend::new(path, (800, 500)).into_drawing_area();
     root.fill(&WHITE)?;
     // The coordinate types differ per scale, so each combination is its own chart type.
     let mut chart_builder = ChartBuilder::on(&root);
     chart_builder
-        .caption(title, ("sans-serif", 24))
+        .caption(title, (FONT_FAMILY, 24))
         .margin(15)
         .x_label_area_size(45)
         .y_label_area_size(65);
@@ -393,4 +417,66 @@ pub fn training_curves(history: &History, dir: &Path) -> Result<(), TrainError> 
             },
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The RGB pixels of a PNG, with its width.
+    fn decode(path: &Path) -> (Vec<u8>, usize) {
+        let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
+        let mut reader = decoder.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        assert_eq!(info.color_type, png::ColorType::Rgb);
+        pixels.truncate(info.buffer_size());
+        (pixels, info.width as usize)
+    }
+
+    /// Pixels in rows `rows` and columns `columns` that are clearly darker than white.
+    fn ink(
+        (pixels, width): &(Vec<u8>, usize),
+        rows: std::ops::Range<usize>,
+        columns: std::ops::Range<usize>,
+    ) -> usize {
+        rows.flat_map(|r| columns.clone().map(move |c| (r * width + c) * 3))
+            .filter(|&i| pixels[i..i + 3].iter().any(|&v| v < 128))
+            .count()
+    }
+
+    #[test]
+    fn the_embedded_font_registers_and_measures_text() {
+        register_font().unwrap();
+        register_font().unwrap();
+        let (width, height) = (FONT_FAMILY, 24).into_font().box_size("Loss").unwrap();
+        assert!(width > 20 && height > 10, "{width}×{height}");
+    }
+
+    #[test]
+    fn a_chart_draws_its_title_and_labels_with_the_embedded_font() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("loss.png");
+        line_chart(
+            &path,
+            "Training loss",
+            "epoch",
+            "loss",
+            &[Series {
+                label: "training",
+                points: vec![(1.0, 0.5), (2.0, 0.3), (3.0, 0.2)],
+            }],
+        )
+        .unwrap();
+        let image = decode(&path);
+        assert_eq!(image.0.len(), 800 * 500 * 3);
+        // The caption sits in the top band, centred, above the plotting area: dark pixels
+        // in the middle of the band and none at its sides.
+        let title_ink = ink(&image, 0..40, 250..550);
+        assert!(title_ink > 100, "title band has {title_ink} dark pixels");
+        assert_eq!(ink(&image, 0..40, 0..250) + ink(&image, 0..40, 550..800), 0);
+        // Tick labels under the x axis and the rotated "loss" left of the y axis.
+        assert!(ink(&image, 455..485, 80..800) > 100);
+        assert!(ink(&image, 60..480, 0..35) > 30);
+    }
 }
