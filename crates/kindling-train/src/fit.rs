@@ -138,12 +138,19 @@ pub enum OnDivergence {
 ///
 /// Burn draws a parameter's initial values lazily, on first use; this draws them all here,
 /// right after seeding, so that nothing drawn in between (dropout masks, another model) can
-/// change them.
+/// change them. A device's random generator is shared by every thread of the process, so
+/// seeding and drawing happen under one process-wide lock: two fits starting at once (tests,
+/// an application training several models) each get the weights of their own seed.
 pub fn seeded_model(
     config: &DenseStackConfig,
     seed: u64,
     device: &Device,
 ) -> Result<(DenseStack, Device), TrainError> {
+    static SEEDING: Mutex<()> = Mutex::new(());
+    // A panic while holding the lock leaves nothing half-done that matters here.
+    let _seeding = SEEDING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let autodiff = device.clone().autodiff();
     device.seed(seed);
     autodiff.seed(seed);
@@ -577,6 +584,36 @@ mod tests {
             .iter()
             .flat_map(|l| l.weight.val().into_data().iter::<f32>().collect::<Vec<_>>())
             .collect()
+    }
+
+    #[test]
+    fn fits_starting_at_once_each_get_their_seeds_weights() {
+        let config = DenseStackConfig::uniform(30, &[40, 20], Activation::Relu, 3);
+        let device = Device::flex();
+        let alone: Vec<Vec<f32>> = (0..2)
+            .map(|seed| weights(&seeded_model(&config, seed, &device).unwrap().0))
+            .collect();
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8u64)
+                .map(|t| {
+                    let (config, device) = (&config, &device);
+                    scope.spawn(move || {
+                        (0..20)
+                            .map(|i| {
+                                let seed = (t + i) % 2;
+                                let net = seeded_model(config, seed, device).unwrap().0;
+                                (seed, weights(&net))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for handle in handles {
+                for (seed, drawn) in handle.join().unwrap() {
+                    assert_eq!(drawn, alone[seed as usize], "seed {seed}");
+                }
+            }
+        });
     }
 
     fn biases(net: &DenseStack) -> Vec<f32> {
