@@ -8,7 +8,8 @@ use crate::options::FitOptions;
 use crate::plot::training_curves;
 use crate::reporter::Verbosity;
 use crate::run_dir::{
-    CONFIG_FILE, HISTORY_FILE, METRICS_FILE, RunMetrics, StagedFiles, WEIGHTS_FILE,
+    CONFIG_FILE, HISTORY_FILE, METRICS_FILE, MODEL_CONFIG_FILE, RunMetrics, StagedFiles,
+    WEIGHTS_FILE,
 };
 use burn::prelude::*;
 use kindling_data::input_range::InputRange;
@@ -132,6 +133,8 @@ pub fn write_run<M: Module>(
         warnings: fit.warnings.iter().map(ToString::to_string).collect(),
     };
     staged.write_json(&out.join(CONFIG_FILE), config)?;
+    // The network alone, so that `DenseStackConfig::load("RUN/model.json")` builds it.
+    staged.write_json(&out.join(MODEL_CONFIG_FILE), &config.model)?;
     let history = match &fit.diagnostics {
         Some(diagnostics) => append_to_history(&fit.history.to_csv(), diagnostics),
         None => fit.history.to_csv(),

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! DIR/config.json      the task, model and fit options
+//! DIR/model.json       the network's `DenseStackConfig` alone (`DenseStackConfig::load`)
 //! DIR/model.bpk        the best epoch's weights (burnpack)
 //! DIR/history.csv      a row per epoch
 //! DIR/metrics.json     the summary (see [`RunMetrics`])
@@ -10,7 +11,7 @@
 //! ```
 //!
 //! Every file is written to a temporary name in the same directory and renamed into place, so a
-//! crash never leaves a half-written file. A run's model, config, history and metrics are
+//! crash never leaves a half-written file. A run's model, configs, history and metrics are
 //! written together through [`StagedFiles`]: all four are complete on disk before the first is
 //! renamed, so a run that fails while writing them leaves an earlier run's files as they were.
 
@@ -27,6 +28,9 @@ use std::path::{Path, PathBuf};
 pub const WEIGHTS_FILE: &str = "model.bpk";
 /// File name of the configuration.
 pub const CONFIG_FILE: &str = "config.json";
+/// File name of the network's configuration alone, a `DenseStackConfig` that Burn's
+/// `Config::load` reads.
+pub const MODEL_CONFIG_FILE: &str = "model.json";
 /// File name of the summary metrics.
 pub const METRICS_FILE: &str = "metrics.json";
 /// File name of the per-epoch history.
