@@ -241,6 +241,13 @@ pub struct DenseStack {
     pub l2: f64,
 }
 
+impl AsRef<DenseStack> for DenseStack {
+    /// Itself: lets code that saves "a stack or a model wrapping one" take either.
+    fn as_ref(&self) -> &DenseStack {
+        self
+    }
+}
+
 impl DenseStack {
     /// The raw outputs of the last layer: logits for a softmax head, values for a linear one.
     pub fn forward(&self, input: Tensor<2>) -> Tensor<2> {

@@ -24,6 +24,7 @@ mod activation;
 mod batch;
 mod dense_stack;
 mod digit_net;
+pub mod run;
 #[cfg(feature = "train")]
 mod steps;
 mod tabular_models;

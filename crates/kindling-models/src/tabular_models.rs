@@ -56,6 +56,13 @@ impl RegressionMlp {
     }
 }
 
+impl AsRef<DenseStack> for RegressionMlp {
+    /// The stack inside: what a run's `model.bpk` records.
+    fn as_ref(&self) -> &DenseStack {
+        &self.net
+    }
+}
+
 /// Configuration of the course's shot classifier: hidden ReLU layers → Dense(2, softmax).
 /// Defaults are the basketball shot-log model, Dense(100) ×3; the Titanic model is
 /// `.with_hidden(vec![32])`.

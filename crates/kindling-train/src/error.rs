@@ -118,3 +118,13 @@ impl TrainError {
         }
     }
 }
+
+impl From<kindling_models::run::RunError> for TrainError {
+    /// A run directory that `kindling-models` could not load: the file it names and why.
+    fn from(error: kindling_models::run::RunError) -> Self {
+        TrainError::Record {
+            path: error.path().to_path_buf(),
+            reason: error.reason(),
+        }
+    }
+}

@@ -15,7 +15,9 @@
 
 use crate::error::TrainError;
 use crate::recipe::ModelKind;
-use crate::run_dir::{CONFIG_FILE, HISTORY_FILE, METRICS_FILE, WEIGHTS_FILE, write_atomic};
+use crate::run_dir::{
+    CONFIG_FILE, HISTORY_FILE, METRICS_FILE, MODEL_CONFIG_FILE, WEIGHTS_FILE, write_atomic,
+};
 use crate::trained::{LoadedRun, TrainedModel, load_run};
 use burn::prelude::*;
 use burn::store::{BurnToPyTorchAdapter, ModuleAdapter, ModuleSnapshot, SafetensorsStore};
@@ -194,7 +196,13 @@ fn check_output(run_dir: &Path, output: &Path) -> Result<(), TrainError> {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     };
-    let run_files = [WEIGHTS_FILE, CONFIG_FILE, METRICS_FILE, HISTORY_FILE];
+    let run_files = [
+        WEIGHTS_FILE,
+        CONFIG_FILE,
+        MODEL_CONFIG_FILE,
+        METRICS_FILE,
+        HISTORY_FILE,
+    ];
     if same_dir && run_files.iter().any(|f| name == *f) {
         return Err(fail(
             "is one of the run's own files; write the export elsewhere (the default is model.safetensors in the run directory)",

@@ -14,7 +14,7 @@ use crate::run_dir::{
 use burn::prelude::*;
 use kindling_data::input_range::InputRange;
 use kindling_data::scale::Scaler;
-use kindling_models::DenseStackConfig;
+use kindling_models::{DenseStack, DenseStackConfig};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -80,7 +80,11 @@ pub struct RunConfig {
 
 /// Writes the run directory of a finished fit: weights, config, history, metrics and curves.
 /// `test` is the score on a held-out test set, when the task has one.
-pub fn write_run<M: Module>(
+///
+/// `model.bpk` holds the bare [`DenseStack`] record (`layers.{i}.weight`, `layers.{i}.bias`) for
+/// every kind of model, a regressor's included, so that it loads into a `DenseStack` built from
+/// `model.json` with Burn's own record API.
+pub fn write_run<M: Module + AsRef<DenseStack>>(
     out: &Path,
     config: &RunConfig,
     fit: &FitResult<M>,
@@ -102,7 +106,7 @@ pub fn write_run<M: Module>(
         ..config.clone()
     };
     let mut staged = StagedFiles::new();
-    let weights_sha256 = staged.write_weights(&fit.model, &out.join(WEIGHTS_FILE))?;
+    let weights_sha256 = staged.write_weights(fit.model.as_ref(), &out.join(WEIGHTS_FILE))?;
     let train_seconds = fit.history.median_train_seconds();
     let train_examples = fit.split.train.len();
     let metrics = RunMetrics {

@@ -4,13 +4,14 @@
 use crate::error::TrainError;
 use crate::evaluate::{Evaluation, evaluate_classifier, evaluate_regressor};
 use crate::recipe::{ModelKind, RunConfig, read_config, read_metrics};
-use crate::run_dir::{RunMetrics, WEIGHTS_FILE, load_record_from_bytes, sha256_hex};
+use crate::run_dir::{RunMetrics, WEIGHTS_FILE, sha256_hex};
 use crate::tabular::TabularTask;
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
 use kindling_data::Rows;
 use kindling_data::mnist::{self, MnistSet};
 use kindling_data::split::validation_split;
+use kindling_models::run::load_stack_bytes;
 use kindling_models::{DenseStack, RegressionMlp};
 use std::path::Path;
 use std::sync::Arc;
@@ -69,17 +70,10 @@ pub fn load_run(dir: &Path, device: &Device) -> Result<LoadedRun, TrainError> {
         });
     }
     // Load the bytes that were checked, not the file again.
+    let net = load_stack_bytes(config.model.try_init(device)?, bytes, &weights)?;
     let model = match config.kind {
-        ModelKind::Classifier => TrainedModel::Classifier(load_record_from_bytes(
-            config.model.try_init(device)?,
-            bytes,
-            &weights,
-        )?),
-        ModelKind::Regressor => TrainedModel::Regressor(load_record_from_bytes(
-            RegressionMlp::new(config.model.try_init(device)?),
-            bytes,
-            &weights,
-        )?),
+        ModelKind::Classifier => TrainedModel::Classifier(net),
+        ModelKind::Regressor => TrainedModel::Regressor(RegressionMlp::new(net)),
     };
     Ok(LoadedRun {
         dir: dir.to_path_buf(),
