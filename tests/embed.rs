@@ -45,3 +45,71 @@ fn a_regressor_record_loads_into_a_bare_dense_stack_with_burns_record_api() {
         .expect("model.bpk is a bare DenseStack record");
     assert_eq!(net.output_width(), 1);
 }
+
+#[test]
+fn kindling_models_loads_a_cli_run_and_predicts_what_the_cli_predicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("titanic");
+    train("titanic", &out);
+    let device = Device::flex();
+    let run = kindling_models::run::load_run(&out, &device).expect("the run loads");
+    assert_eq!(run.features.len(), run.config.input);
+    assert!(run.scaling.is_some());
+
+    // The first rows of the table, columns in the run's order, unscaled.
+    let input = data_dir().join("tabular/titanic_all_numeric.csv");
+    let mut reader = csv::Reader::from_path(&input).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let records: Vec<csv::StringRecord> = reader.records().take(5).map(Result::unwrap).collect();
+    let mut features = Vec::new();
+    for record in &records {
+        for name in &run.features {
+            let cell = &record[header.iter().position(|h| h == name).unwrap()];
+            features.push(match cell {
+                "True" => 1.0,
+                "False" => 0.0,
+                number => number.parse::<f32>().unwrap(),
+            });
+        }
+    }
+    let embedded: Vec<f32> = run.predict(features, &device).into_data().iter().collect();
+
+    let output = common::kindling(&[
+        "predict",
+        out.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = common::stdout(&output);
+    for (i, line) in text.lines().skip(1).take(5).enumerate() {
+        let cli: Vec<f32> = line
+            .split(',')
+            .take(2)
+            .map(|c| c.parse().unwrap())
+            .collect();
+        for (a, b) in cli.iter().zip(&embedded[2 * i..2 * i + 2]) {
+            assert!(
+                (a - b).abs() < 1e-5,
+                "row {i}: CLI {cli:?}, embedded {embedded:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_corrupted_model_is_refused_by_the_embedded_loader() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("wages");
+    train("wages", &out);
+    let weights = out.join("model.bpk");
+    let mut bytes = std::fs::read(&weights).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    std::fs::write(&weights, bytes).unwrap();
+    let err = kindling_models::run::load_run(&out, &Device::flex()).unwrap_err();
+    assert!(
+        err.to_string().contains("model.bpk: checksum mismatch"),
+        "{err}"
+    );
+}

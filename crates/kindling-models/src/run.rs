@@ -9,10 +9,12 @@
 //! RUN/metrics.json   the summary; its "weights_sha256" is checked against model.bpk
 //! ```
 
-use crate::dense_stack::{DenseStack, DenseStackConfigError};
+use crate::dense_stack::{DenseStack, DenseStackConfig, DenseStackConfigError};
 use crate::tabular_models::RegressionMlp;
+use burn::config::{Config, ConfigError};
 use burn::prelude::*;
 use burn::store::ModuleRecord;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -165,6 +167,169 @@ pub fn load_stack_bytes(
     }
 }
 
+/// The scaler a run fitted on its training rows: the network expects
+/// `(x - offset) / divisor`, per feature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scaling {
+    /// Per-feature offset (mean or minimum).
+    pub offset: Vec<f32>,
+    /// Per-feature divisor (standard deviation or range).
+    pub divisor: Vec<f32>,
+}
+
+impl Scaling {
+    /// Scales row-major `features` in place (`offset.len()` columns per row).
+    pub fn apply(&self, features: &mut [f32]) {
+        let width = self.offset.len().max(1);
+        for row in features.chunks_mut(width) {
+            for ((x, offset), divisor) in row.iter_mut().zip(&self.offset).zip(&self.divisor) {
+                *x = (*x - offset) / divisor;
+            }
+        }
+    }
+}
+
+/// A run directory, loaded: the network with its checked weights, and what its inputs are.
+#[derive(Debug)]
+pub struct Run {
+    /// The network's configuration (`model.json`, else `config.json`'s `model`).
+    pub config: DenseStackConfig,
+    /// The network, on the device it was loaded to.
+    pub net: DenseStack,
+    /// The input columns, in order (empty for MNIST's pixels).
+    pub features: Vec<String>,
+    /// The scaler to apply to raw inputs first, where the run has one.
+    pub scaling: Option<Scaling>,
+}
+
+impl Run {
+    /// What the network predicts for row-major, unscaled `features` (`rows × config.input`):
+    /// the run's scaler is applied first. Class probabilities for a softmax head, values for a
+    /// linear one; `[rows, config.output]`.
+    pub fn predict(&self, mut features: Vec<f32>, device: &Device) -> Tensor<2> {
+        if let Some(scaling) = &self.scaling {
+            scaling.apply(&mut features);
+        }
+        let rows = features.len() / self.config.input.max(1);
+        let input = Tensor::from_data(TensorData::new(features, [rows, self.config.input]), device);
+        self.net.predict_proba(input)
+    }
+}
+
+/// The parts of `config.json` this crate reads (the file holds more: fit options, data
+/// directory, ...).
+#[derive(Debug, Serialize, Deserialize)]
+struct RunFile {
+    model: DenseStackConfig,
+    #[serde(default)]
+    features: Vec<String>,
+    #[serde(default)]
+    scaler: Option<Scaling>,
+}
+
+impl Config for RunFile {}
+
+/// The part of `metrics.json` this crate reads.
+#[derive(Debug, Serialize, Deserialize)]
+struct RecordedWeights {
+    weights_sha256: String,
+}
+
+impl Config for RecordedWeights {}
+
+/// Reads `path` in full; a missing file is [`RunError::Missing`] with `hint`.
+fn read(path: &Path, hint: &'static str) -> Result<Vec<u8>, RunError> {
+    std::fs::read(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => RunError::Missing {
+            path: path.to_path_buf(),
+            hint,
+        },
+        _ => RunError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+    })
+}
+
+/// Parses a JSON file with Burn's [`Config`] reader.
+fn read_json<C: Config>(path: &Path, hint: &'static str) -> Result<C, RunError> {
+    let bytes = read(path, hint)?;
+    C::load_binary(&bytes).map_err(|e| RunError::Malformed {
+        path: path.to_path_buf(),
+        reason: match e {
+            ConfigError::InvalidFormat(reason) | ConfigError::FileNotFound(reason) => reason,
+        },
+    })
+}
+
+/// Reads the weights at `path`, checks them against `recorded_sha256` (what `metrics.json`
+/// says; Burn's loader accepts a corrupted payload silently) before anything is loaded, and
+/// loads them into the network `config` describes on `device`.
+pub fn load_checked_weights(
+    config: &DenseStackConfig,
+    path: &Path,
+    recorded_sha256: &str,
+    device: &Device,
+) -> Result<DenseStack, RunError> {
+    let bytes = read(
+        path,
+        "weights file not found; the run did not finish, retrain it",
+    )?;
+    let found = sha256_hex(&bytes);
+    if found != recorded_sha256 {
+        return Err(RunError::ChecksumMismatch {
+            path: path.to_path_buf(),
+            found,
+            recorded: recorded_sha256.to_string(),
+        });
+    }
+    let fresh = config.try_init(device).map_err(|source| RunError::Config {
+        path: path.with_file_name(MODEL_CONFIG_FILE),
+        source,
+    })?;
+    // Load the bytes that were checked, not the file again.
+    load_stack_bytes(fresh, bytes, path)
+}
+
+/// Loads the run in `dir` onto `device`: the network from `model.json` (or, in runs written
+/// before it, `config.json`'s `model`), the weights in `model.bpk` once their SHA-256 matches
+/// `metrics.json`'s `weights_sha256`, and the input columns and scaler from `config.json`.
+pub fn load_run(dir: &Path, device: &Device) -> Result<Run, RunError> {
+    if !dir.is_dir() {
+        return Err(RunError::NotARunDirectory(dir.to_path_buf()));
+    }
+    let run: RunFile = read_json(
+        &dir.join(RUN_CONFIG_FILE),
+        "not found; is this a run directory written by `kindling train`?",
+    )?;
+    let model_path = dir.join(MODEL_CONFIG_FILE);
+    let (config, config_path): (DenseStackConfig, _) = if model_path.is_file() {
+        (read_json(&model_path, "not found")?, model_path)
+    } else {
+        (run.model, dir.join(RUN_CONFIG_FILE))
+    };
+    config.validate().map_err(|source| RunError::Config {
+        path: config_path,
+        source,
+    })?;
+    let metrics: RecordedWeights = read_json(
+        &dir.join(METRICS_FILE),
+        "not found; is this a run directory written by `kindling train`?",
+    )?;
+    let net = load_checked_weights(
+        &config,
+        &dir.join(WEIGHTS_FILE),
+        &metrics.weights_sha256,
+        device,
+    )?;
+    Ok(Run {
+        config,
+        net,
+        features: run.features,
+        scaling: run.scaler,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,5 +379,102 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("not a readable burnpack file"), "{err}");
+    }
+
+    /// Writes a run directory as `kindling train` does; returns the network.
+    fn write_run(dir: &Path, config: &DenseStackConfig, device: &Device) -> DenseStack {
+        let net = config.init(device);
+        let bytes = bytes_of(&net);
+        std::fs::write(dir.join(WEIGHTS_FILE), &bytes).unwrap();
+        config.save(dir.join(MODEL_CONFIG_FILE)).unwrap();
+        let run = format!(
+            r#"{{"task":"test","model":{},"features":["a","b","c"],"scaler":{{"kind":"standard","offset":[1,2,3],"divisor":[2,2,2]}},"fit":{{}}}}"#,
+            burn::config::config_to_json(config)
+        );
+        std::fs::write(dir.join(RUN_CONFIG_FILE), run).unwrap();
+        let metrics = format!(
+            r#"{{"task":"test","weights_sha256":"{}"}}"#,
+            sha256_hex(&bytes)
+        );
+        std::fs::write(dir.join(METRICS_FILE), metrics).unwrap();
+        net
+    }
+
+    #[test]
+    fn loads_a_run_with_its_features_and_scaler() {
+        let device = Device::flex();
+        let dir = tempfile::tempdir().unwrap();
+        let config = DenseStackConfig::uniform(3, &[4], Activation::Tanh, 2);
+        let net = write_run(dir.path(), &config, &device);
+        let run = load_run(dir.path(), &device).unwrap();
+        assert_eq!(run.features, ["a", "b", "c"]);
+        assert_eq!(run.config.activations, [Activation::Tanh]);
+        let scaling = run.scaling.clone().unwrap();
+        assert_eq!(scaling.offset, [1.0, 2.0, 3.0]);
+        assert_eq!(scaling.divisor, [2.0; 3]);
+        // (x - offset) / divisor of [3, 4, 5] is [1, 1, 1].
+        let predicted: Vec<f32> = run
+            .predict(vec![3.0, 4.0, 5.0, 3.0, 4.0, 5.0], &device)
+            .into_data()
+            .iter::<f32>()
+            .collect();
+        let expected: Vec<f32> = net
+            .predict_proba(Tensor::<2>::ones([2, 3], &device))
+            .into_data()
+            .iter::<f32>()
+            .collect();
+        assert_eq!(predicted, expected);
+        // Without model.json, config.json's model is used.
+        std::fs::remove_file(dir.path().join(MODEL_CONFIG_FILE)).unwrap();
+        assert_eq!(load_run(dir.path(), &device).unwrap().config.hidden, [4]);
+    }
+
+    #[test]
+    fn a_corrupted_weights_file_is_refused_before_loading() {
+        let device = Device::flex();
+        let dir = tempfile::tempdir().unwrap();
+        let config = DenseStackConfig::uniform(3, &[4], Activation::Relu, 2);
+        write_run(dir.path(), &config, &device);
+        let weights = dir.path().join(WEIGHTS_FILE);
+        let mut bytes = std::fs::read(&weights).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x40;
+        std::fs::write(&weights, bytes).unwrap();
+        let err = load_run(dir.path(), &device).unwrap_err();
+        assert!(matches!(err, RunError::ChecksumMismatch { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .contains("model.bpk: checksum mismatch: the file's SHA-256 is"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_files_and_directories_are_named() {
+        let device = Device::flex();
+        let dir = tempfile::tempdir().unwrap();
+        let err = load_run(&dir.path().join("nowhere"), &device)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with(
+                "nowhere: no such run directory; pass the --out directory of a `kindling train` run"
+            ),
+            "{err}"
+        );
+        let config = DenseStackConfig::uniform(3, &[4], Activation::Relu, 2);
+        write_run(dir.path(), &config, &device);
+        std::fs::remove_file(dir.path().join(WEIGHTS_FILE)).unwrap();
+        let err = load_run(dir.path(), &device).unwrap_err().to_string();
+        assert!(
+            err.ends_with("model.bpk: weights file not found; the run did not finish, retrain it"),
+            "{err}"
+        );
+        std::fs::write(dir.path().join(METRICS_FILE), "{}").unwrap();
+        let err = load_run(dir.path(), &device).unwrap_err().to_string();
+        assert!(
+            err.contains("metrics.json: malformed (missing field `weights_sha256`"),
+            "{err}"
+        );
     }
 }

@@ -20,7 +20,6 @@ use burn::prelude::*;
 use burn::store::ModuleRecord;
 use kindling_models::{DenseStack, DenseStackConfig};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -200,9 +199,10 @@ pub fn save_weights<M: Module>(model: &M, path: &Path) -> Result<String, TrainEr
     Ok(sha256)
 }
 
-/// Lowercase hex SHA-256 of `bytes`.
+/// Lowercase hex SHA-256 of `bytes`, as `metrics.json` records it and
+/// [`kindling_models::run::load_checked_weights`] checks it.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
+    kindling_models::run::sha256_hex(bytes)
 }
 
 /// Builds the model `config` describes on `device` and loads the weights at `path` into it.

@@ -4,14 +4,14 @@
 use crate::error::TrainError;
 use crate::evaluate::{Evaluation, evaluate_classifier, evaluate_regressor};
 use crate::recipe::{ModelKind, RunConfig, read_config, read_metrics};
-use crate::run_dir::{RunMetrics, WEIGHTS_FILE, sha256_hex};
+use crate::run_dir::{RunMetrics, WEIGHTS_FILE};
 use crate::tabular::TabularTask;
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
 use kindling_data::Rows;
 use kindling_data::mnist::{self, MnistSet};
 use kindling_data::split::validation_split;
-use kindling_models::run::load_stack_bytes;
+use kindling_models::run::load_checked_weights;
 use kindling_models::{DenseStack, RegressionMlp};
 use std::path::Path;
 use std::sync::Arc;
@@ -51,26 +51,14 @@ pub fn load_run(dir: &Path, device: &Device) -> Result<LoadedRun, TrainError> {
     }
     let config = read_config(dir)?;
     let metrics = read_metrics(dir)?;
-    let weights = dir.join(WEIGHTS_FILE);
-    let bytes = std::fs::read(&weights).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => TrainError::Record {
-            path: weights.clone(),
-            reason: "weights file not found; the run did not finish, retrain it".into(),
-        },
-        _ => TrainError::io(&weights, e),
-    })?;
-    let found = sha256_hex(&bytes);
-    if found != metrics.weights_sha256 {
-        return Err(TrainError::Record {
-            path: weights,
-            reason: format!(
-                "checksum mismatch: the file's SHA-256 is {found} but metrics.json records {}; the weights were changed or corrupted, retrain or restore them",
-                metrics.weights_sha256
-            ),
-        });
-    }
-    // Load the bytes that were checked, not the file again.
-    let net = load_stack_bytes(config.model.try_init(device)?, bytes, &weights)?;
+    config.model.validate()?;
+    // The checksum check and the load live in kindling-models, which embedding programs use.
+    let net = load_checked_weights(
+        &config.model,
+        &dir.join(WEIGHTS_FILE),
+        &metrics.weights_sha256,
+        device,
+    )?;
     let model = match config.kind {
         ModelKind::Classifier => TrainedModel::Classifier(net),
         ModelKind::Regressor => TrainedModel::Regressor(RegressionMlp::new(net)),
