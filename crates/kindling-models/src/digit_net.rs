@@ -5,6 +5,9 @@ use crate::dense_stack::{DenseStack, DenseStackConfig};
 use burn::prelude::*;
 
 /// The digit net is a [`DenseStack`] with a softmax head over the ten digits.
+///
+/// Input: `[batch, 784]`, each image's 28 × 28 pixels flattened row by row and divided by 255
+/// (values in `[0, 1]`, no mean/std normalisation). Output: ten scores, digits 0–9 in order.
 pub type DigitNet = DenseStack;
 
 /// Configuration of the course's digit net: 784 pixels → Dense(50, relu) → Dense(50, relu) →

@@ -9,6 +9,43 @@
 //! - [`RegressionMlpConfig`]: the regression MLP (hourly wages: 50-32-1).
 //! - [`ShotClassifierConfig`]: the shot classifier (shot log: 100-100-100-2; Titanic: 32-2).
 //!
+//! ## The digit net's input
+//!
+//! A [`DigitNet`] takes `[batch, 784]` floats: each 28 × 28 MNIST image flattened row by row
+//! (pixel `(row, column)` at index `28 × row + column`), every byte divided by 255 so that
+//! pixels lie in `[0, 1]`. No mean/std normalisation is applied, in training or here: feed
+//! the network `byte as f32 / 255.0` and nothing else. Its ten outputs are the digits 0–9, in
+//! order (logits from `forward`, probabilities from `predict_proba`).
+//!
+//! ## Cargo features
+//!
+//! - `train` (off by default): `TrainStep` and `InferenceStep` for [`DenseStack`] and
+//!   [`RegressionMlp`], so burn-train's `Learner` can fit them; it enables burn's `train`
+//!   feature. Inference and loading need no feature; pick a Burn backend feature (`flex`,
+//!   `wgpu`, ...) in your own crate.
+//!
+//! ## Load a run and predict
+//!
+//! [`run::load_run`] reads a run directory written by `kindling train`: the network from
+//! `model.json`, its weights from `model.bpk` once their SHA-256 matches `metrics.json`, and
+//! the input columns and scaler from `config.json`. [`run::Run::predict`] applies the scaler:
+//!
+//! ```no_run
+//! # use burn::prelude::*;
+//! let device = Device::flex();
+//! let run = kindling_models::run::load_run("runs/titanic".as_ref(), &device)?;
+//! let row = vec![0.0_f32; run.config.input]; // one row, columns in `run.features` order
+//! let probabilities = run.predict(row, &device);
+//! println!("{:?}", probabilities.into_data());
+//! # Ok::<(), kindling_models::run::RunError>(())
+//! ```
+//!
+//! With Burn's API alone, the same run loads as
+//! `DenseStackConfig::load("runs/titanic/model.json")?.init(&device)` followed by
+//! `.load_record(ModuleRecord::load("runs/titanic/model.bpk")?)`, without the checksum check.
+//!
+//! ## Build a model
+//!
 //! ```
 //! use burn::prelude::*;
 //! use kindling_models::DigitNetConfig;
