@@ -113,3 +113,46 @@ fn a_corrupted_model_is_refused_by_the_embedded_loader() {
         "{err}"
     );
 }
+
+#[test]
+fn a_record_of_other_activations_is_refused_naming_the_field() {
+    use burn::store::ModuleRecord;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("titanic");
+    train("titanic", &out);
+    let device = Device::flex();
+
+    // Burn's own load overwrites tensors without comparing; the record says what it was.
+    let mut tanh = DenseStackConfig::load(out.join("model.json")).unwrap();
+    assert_eq!(tanh.activations, [kindling_models::Activation::Relu]);
+    tanh.activations = vec![kindling_models::Activation::Tanh];
+    let record = ModuleRecord::load(out.join("model.bpk")).unwrap();
+    let net = tanh.init(&device).try_load_record(record).unwrap();
+    let err = net.check_record().unwrap_err();
+    assert_eq!(err.field, "activations");
+
+    // The checked loader and the CLI refuse it, naming the file and the field.
+    let model_json = out.join("model.json");
+    let text = std::fs::read_to_string(&model_json).unwrap();
+    std::fs::write(&model_json, text.replace("\"relu\"", "\"tanh\"")).unwrap();
+    let err = kindling_models::run::load_run(&out, &device)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "model.bpk: the record's activations are `relu` but the model is configured with `tanh`"
+        ),
+        "{err}"
+    );
+    let config = out.join("config.json");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("\"relu\"", "\"tanh\"")).unwrap();
+    let input = data_dir().join("tabular/titanic_all_numeric.csv");
+    let output = common::kindling(&[
+        "predict",
+        out.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+    ]);
+    common::assert_clean_failure(&output, "model.bpk: the record's activations are `relu`");
+}

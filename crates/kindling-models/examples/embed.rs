@@ -39,6 +39,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let loaded = config
         .init(&device)
         .try_load_record(ModuleRecord::load(&weights)?)?;
+    // Burn loads tensors without comparing; the record also says which activations and head
+    // the weights were trained with, and this refuses a network built with others.
+    loaded.check_record()?;
     let again = loaded.predict_proba(images);
     println!("loaded {}", weights.display());
     if std::env::args_os().nth(1).is_none() {

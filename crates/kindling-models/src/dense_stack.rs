@@ -1,7 +1,7 @@
 //! Keras's `Sequential` of `Dense` layers as a Burn module.
 
 use crate::activation::Activation;
-use burn::module::Param;
+use burn::module::{Param, ParamId};
 use burn::nn::{Dropout, DropoutConfig, Initializer, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
@@ -180,6 +180,16 @@ impl DenseStackConfig {
             .collect();
         Ok(DenseStack {
             layers,
+            architecture: Param::initialized(
+                ParamId::new(),
+                Tensor::<1, Int>::from_data(
+                    TensorData::new(
+                        architecture_codes(&self.activations, self.head),
+                        [self.hidden.len() + 1],
+                    ),
+                    device,
+                ),
+            ),
             dropout: DropoutConfig::new(self.dropout).init(),
             activations: self.activations.clone(),
             head: self.head,
@@ -211,6 +221,45 @@ impl DenseStackConfig {
     }
 }
 
+/// The record name of [`DenseStack::architecture`].
+pub const ARCHITECTURE_RECORD: &str = "architecture";
+
+/// The codes [`DenseStack::architecture`] holds: each hidden activation's position in
+/// [`Activation::ALL`], then the head (0 softmax, 1 linear).
+fn architecture_codes(activations: &[Activation], head: Head) -> Vec<i64> {
+    activations
+        .iter()
+        .map(|a| Activation::ALL.iter().position(|b| b == a).unwrap_or(0) as i64)
+        .chain(std::iter::once(match head {
+            Head::Softmax => 0,
+            Head::Linear => 1,
+        }))
+        .collect()
+}
+
+/// A record whose activations or head differ from those of the model it was loaded into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchitectureMismatch {
+    /// The field that differs: `"activations"` or `"head"`.
+    pub field: &'static str,
+    /// What the record says, as the config would write it (`relu,relu`, `softmax`).
+    pub recorded: String,
+    /// What the model was built with.
+    pub configured: String,
+}
+
+impl std::fmt::Display for ArchitectureMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the record's {} are `{}` but the model is configured with `{}`; build the model from the run's model.json",
+            self.field, self.recorded, self.configured
+        )
+    }
+}
+
+impl std::error::Error for ArchitectureMismatch {}
+
 /// A Keras `Dense` layer: Glorot-uniform weights, zero bias.
 fn keras_dense(input: usize, output: usize, device: &Device) -> Linear {
     let mut layer = LinearConfig::new(input, output)
@@ -223,11 +272,20 @@ fn keras_dense(input: usize, output: usize, device: &Device) -> Linear {
 /// A stack of dense layers: `Dense → activation → … → Dense`.
 ///
 /// Record names: `layers.{i}.weight` is `[inputs, outputs]` and `layers.{i}.bias` is `[outputs]`,
-/// `i` counting from 0 at the first hidden layer; the last index is the output layer.
+/// `i` counting from 0 at the first hidden layer; the last index is the output layer;
+/// `architecture`, `[hidden layers + 1]` integers, the activations and head (see the field).
 #[derive(Module, Debug)]
 pub struct DenseStack {
     /// The dense layers, hidden layers first, output layer last.
     pub layers: Vec<Linear>,
+    /// The activations and head the weights were trained with, recorded as the integer tensor
+    /// `architecture` (not a trainable parameter: [`Module::num_params`] counts float tensors
+    /// only). Burn records tensors alone, so `activations` and `head` (skipped fields) would
+    /// otherwise be absent from `model.bpk`; and Burn's `load_record` overwrites a tensor with
+    /// the record's, without comparing, so a record of other activations loads without error.
+    /// [`DenseStack::check_record`] compares this tensor with the fields after a load, and the
+    /// checked loader ([`crate::run::load_run`]) calls it.
+    pub architecture: Param<Tensor<1, Int>>,
     /// Dropout after each hidden layer (active only on an autodiff device, i.e. in training).
     pub dropout: Dropout,
     /// The activation after each hidden layer.
@@ -282,6 +340,49 @@ impl DenseStack {
             .map(|layer| layer.weight.val().powi_scalar(2).sum())
             .reduce(|a, b| a + b)
             .map(|sum| sum * self.l2)
+    }
+
+    /// Checks that the loaded record's activations and head (its `architecture` tensor) are the
+    /// ones this stack was built with; call it after `load_record`.
+    pub fn check_record(&self) -> Result<(), ArchitectureMismatch> {
+        let recorded: Vec<i64> = self.architecture.val().into_data().iter::<i64>().collect();
+        let (recorded_head, recorded_activations) = match recorded.split_last() {
+            Some((head, activations)) => (*head, activations),
+            None => (0, &[][..]),
+        };
+        let names = |codes: &[i64]| {
+            codes
+                .iter()
+                .map(|&c| {
+                    usize::try_from(c)
+                        .ok()
+                        .and_then(|c| Activation::ALL.get(c))
+                        .map_or_else(|| format!("unknown ({c})"), |a| a.name().to_string())
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let expected = architecture_codes(&self.activations, self.head);
+        if recorded_activations != &expected[..expected.len() - 1] {
+            return Err(ArchitectureMismatch {
+                field: "activations",
+                recorded: names(recorded_activations),
+                configured: names(&expected[..expected.len() - 1]),
+            });
+        }
+        let head_name = |c: i64| match c {
+            0 => "softmax".to_string(),
+            1 => "linear".to_string(),
+            _ => format!("unknown ({c})"),
+        };
+        if recorded_head != expected[expected.len() - 1] {
+            return Err(ArchitectureMismatch {
+                field: "head",
+                recorded: head_name(recorded_head),
+                configured: head_name(expected[expected.len() - 1]),
+            });
+        }
+        Ok(())
     }
 
     /// Number of input features the first layer expects.
@@ -422,5 +523,34 @@ mod tests {
                 activations: 1
             }
         );
+    }
+
+    #[test]
+    fn a_record_of_other_activations_or_head_is_refused_naming_the_field() {
+        let device = Device::flex();
+        let relu = DenseStackConfig::uniform(3, &[4], Activation::Relu, 2);
+        let record = || relu.init(&device).into_record();
+        let tanh = DenseStackConfig::uniform(3, &[4], Activation::Tanh, 2);
+        let loaded = tanh.init(&device).try_load_record(record()).unwrap();
+        let err = loaded.check_record().unwrap_err();
+        assert_eq!(err.field, "activations");
+        assert!(
+            err.to_string().starts_with(
+                "the record's activations are `relu` but the model is configured with `tanh`"
+            ),
+            "{err}"
+        );
+        let linear = relu.clone().with_head(Head::Linear);
+        let err = linear
+            .init(&device)
+            .try_load_record(record())
+            .unwrap()
+            .check_record()
+            .unwrap_err();
+        assert_eq!((err.field, err.recorded.as_str()), ("head", "softmax"));
+        let same = relu.init(&device).try_load_record(record()).unwrap();
+        assert_eq!(same.check_record(), Ok(()));
+        // Not a parameter: the count is Keras's.
+        assert_eq!(same.num_params(), relu.num_params());
     }
 }

@@ -42,7 +42,9 @@
 //!
 //! With Burn's API alone, the same run loads as
 //! `DenseStackConfig::load("runs/titanic/model.json")?.init(&device)` followed by
-//! `.load_record(ModuleRecord::load("runs/titanic/model.bpk")?)`, without the checksum check.
+//! `.load_record(ModuleRecord::load("runs/titanic/model.bpk")?)`, without the checksum check;
+//! then call [`DenseStack::check_record`], since Burn's `load_record` replaces tensors without
+//! comparing them and would accept weights trained with other activations.
 //!
 //! ## Build a model
 //!
@@ -68,6 +70,9 @@ mod tabular_models;
 
 pub use activation::{Activation, ParseActivationError};
 pub use batch::{ClassificationBatch, RegressionBatch};
-pub use dense_stack::{DenseStack, DenseStackConfig, DenseStackConfigError, Head};
+pub use dense_stack::{
+    ARCHITECTURE_RECORD, ArchitectureMismatch, DenseStack, DenseStackConfig, DenseStackConfigError,
+    Head,
+};
 pub use digit_net::{DigitNet, DigitNetConfig};
 pub use tabular_models::{RegressionMlp, RegressionMlpConfig, ShotClassifierConfig};

@@ -9,9 +9,12 @@
 //! RUN/metrics.json   the summary; its "weights_sha256" is checked against model.bpk
 //! ```
 
-use crate::dense_stack::{DenseStack, DenseStackConfig, DenseStackConfigError};
+use crate::dense_stack::{
+    ArchitectureMismatch, DenseStack, DenseStackConfig, DenseStackConfigError,
+};
 use crate::tabular_models::RegressionMlp;
 use burn::config::{Config, ConfigError};
+use burn::nn::Linear;
 use burn::prelude::*;
 use burn::store::ModuleRecord;
 use serde::{Deserialize, Serialize};
@@ -70,6 +73,13 @@ pub enum RunError {
         /// Why.
         source: DenseStackConfigError,
     },
+    /// The record's activations or head differ from the configuration's.
+    Architecture {
+        /// The weights file.
+        path: PathBuf,
+        /// Which field and how it differs.
+        mismatch: ArchitectureMismatch,
+    },
     /// The weights are not a burnpack record, or do not fit the configured network.
     Weights {
         /// The weights file.
@@ -89,6 +99,7 @@ impl RunError {
             | RunError::Malformed { path, .. }
             | RunError::ChecksumMismatch { path, .. }
             | RunError::Config { path, .. }
+            | RunError::Architecture { path, .. }
             | RunError::Weights { path, .. } => path,
         }
     }
@@ -110,6 +121,7 @@ impl RunError {
                 "checksum mismatch: the file's SHA-256 is {found} but metrics.json records {recorded}; the weights were changed or corrupted, retrain or restore them"
             ),
             RunError::Config { source, .. } => format!("invalid model: {source}"),
+            RunError::Architecture { mismatch, .. } => mismatch.to_string(),
             RunError::Weights { reason, .. } => reason.clone(),
         }
     }
@@ -126,6 +138,7 @@ impl std::error::Error for RunError {
         match self {
             RunError::Read { source, .. } => Some(source),
             RunError::Config { source, .. } => Some(source),
+            RunError::Architecture { mismatch, .. } => Some(mismatch),
             _ => None,
         }
     }
@@ -136,9 +149,24 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
 
+/// The layout of `model.bpk` before it recorded the architecture: the layers alone.
+#[derive(Module, Debug)]
+struct LegacyStack {
+    layers: Vec<Linear>,
+}
+
+/// A regressor's `model.bpk` before regressors were saved bare: the layers under `net.`.
+#[derive(Module, Debug)]
+struct LegacyRegressor {
+    net: LegacyStack,
+}
+
 /// Loads burnpack `bytes`, read from `path`, into `fresh`, a newly built stack of the right
-/// architecture. The bare `DenseStack` layout (`layers.{i}.…`) is tried first; a regressor run
-/// written before regressors were saved bare holds the same tensors under `net.`, and loads too.
+/// architecture, and refuses a record whose activations or head differ from `fresh`'s
+/// ([`DenseStack::check_record`]).
+///
+/// Records written before the architecture was recorded load too, with the configuration's
+/// activations and head: the bare layers (`layers.{i}.…`), or a regressor's under `net.`.
 pub fn load_stack_bytes(
     fresh: DenseStack,
     bytes: Vec<u8>,
@@ -152,18 +180,39 @@ pub fn load_stack_bytes(
             }
         })
     };
-    let bare = record(bytes.clone())?;
-    match fresh.clone().try_load_record(bare) {
-        Ok(net) => Ok(net),
-        Err(bare_error) => match RegressionMlp::new(fresh).try_load_record(record(bytes)?) {
-            Ok(legacy) => Ok(legacy.net),
-            Err(_) => Err(RunError::Weights {
-                path: path.to_path_buf(),
-                reason: format!(
-                    "the weights do not fit the configured model ({bare_error}); was it trained with another architecture?"
-                ),
-            }),
-        },
+    let checked = |net: DenseStack| match net.check_record() {
+        Ok(()) => Ok(net),
+        Err(mismatch) => Err(RunError::Architecture {
+            path: path.to_path_buf(),
+            mismatch,
+        }),
+    };
+    let bare_error = match fresh.clone().try_load_record(record(bytes.clone())?) {
+        Ok(net) => return checked(net),
+        Err(e) => e,
+    };
+    // A stack saved inside a `RegressionMlp` (what checkpoints of a regressor hold).
+    if let Ok(wrapped) = RegressionMlp::new(fresh.clone()).try_load_record(record(bytes.clone())?) {
+        return checked(wrapped.net);
+    }
+    let legacy = LegacyStack {
+        layers: fresh.layers.clone(),
+    };
+    let layers = match legacy.clone().try_load_record(record(bytes.clone())?) {
+        Ok(stack) => Some(stack.layers),
+        Err(_) => LegacyRegressor { net: legacy }
+            .try_load_record(record(bytes)?)
+            .ok()
+            .map(|regressor| regressor.net.layers),
+    };
+    match layers {
+        Some(layers) => Ok(DenseStack { layers, ..fresh }),
+        None => Err(RunError::Weights {
+            path: path.to_path_buf(),
+            reason: format!(
+                "the weights do not fit the configured model ({bare_error}); was it trained with another architecture?"
+            ),
+        }),
     }
 }
 
@@ -356,10 +405,29 @@ mod tests {
         let path = Path::new("model.bpk");
         let bare = load_stack_bytes(config.init(&device), bytes_of(&net), path).unwrap();
         assert_eq!(outputs(&bare, &device), outputs(&net, &device));
-        // Regressor runs written before: the same tensors under `net.`.
-        let legacy = bytes_of(&RegressionMlp::new(net.clone()));
-        let old = load_stack_bytes(config.init(&device), legacy, path).unwrap();
+        // Runs written before: the layers alone, and a regressor's under `net.`.
+        let layers = LegacyStack {
+            layers: net.layers.clone(),
+        };
+        let old = load_stack_bytes(config.init(&device), bytes_of(&layers), path).unwrap();
         assert_eq!(outputs(&old, &device), outputs(&net, &device));
+        let regressor = bytes_of(&LegacyRegressor { net: layers });
+        let old = load_stack_bytes(config.init(&device), regressor, path).unwrap();
+        assert_eq!(outputs(&old, &device), outputs(&net, &device));
+    }
+
+    #[test]
+    fn a_record_of_other_activations_is_refused_naming_the_field() {
+        let device = Device::flex();
+        let relu = DenseStackConfig::uniform(3, &[4], Activation::Relu, 2).init(&device);
+        let tanh = DenseStackConfig::uniform(3, &[4], Activation::Tanh, 2).init(&device);
+        let err = load_stack_bytes(tanh, bytes_of(&relu), Path::new("run/model.bpk")).unwrap_err();
+        assert!(matches!(err, RunError::Architecture { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("run/model.bpk: the record's activations are `relu` but the model is configured with `tanh`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -20,7 +20,9 @@ use crate::run_dir::{
 };
 use crate::trained::{LoadedRun, TrainedModel, load_run};
 use burn::prelude::*;
-use burn::store::{BurnToPyTorchAdapter, ModuleAdapter, ModuleSnapshot, SafetensorsStore};
+use burn::store::{
+    BurnToPyTorchAdapter, ModuleAdapter, ModuleSnapshot, PathFilter, SafetensorsStore,
+};
 use kindling_models::{DenseStack, Head};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -122,6 +124,12 @@ pub fn safetensors_bytes(
 
 /// The weights of a loaded run as a safetensors file, and what it holds; `output` names it in
 /// errors.
+/// Whether a record path is a layer's weight or bias: the stack's `architecture` tensor (its
+/// activations and head, as integers) goes to the metadata instead.
+fn is_weight(path: &str, _container: &str) -> bool {
+    path.starts_with("layers.")
+}
+
 fn encode_safetensors(
     run: &LoadedRun,
     output: &Path,
@@ -140,7 +148,11 @@ fn encode_safetensors(
     // The names and shapes the store will write (collecting reads no tensor data).
     let adapter = to_pytorch.then(|| Box::new(BurnToPyTorchAdapter) as Box<dyn ModuleAdapter>);
     let tensors = stack
-        .collect(None, adapter, false)
+        .collect(
+            Some(PathFilter::new().with_predicate(is_weight)),
+            adapter,
+            false,
+        )
         .into_iter()
         .map(|tensor| ExportedTensor {
             name: tensor.name,
@@ -148,7 +160,7 @@ fn encode_safetensors(
         })
         .collect();
 
-    let mut store = SafetensorsStore::from_bytes(None);
+    let mut store = SafetensorsStore::from_bytes(None).with_predicate(is_weight);
     if to_pytorch {
         store = store.with_to_adapter(BurnToPyTorchAdapter);
     }
@@ -535,9 +547,11 @@ mod tests {
             floats(&file.tensor("layers.1.weight").unwrap()),
             values(&stack.layers[1].weight.val())
         );
+        // The export holds the layers only (the activations and head are in its metadata), so
+        // the stack's `architecture` tensor keeps the value `config` gives it.
         let mut fresh = config.init(&device);
         fresh
-            .load_from(&mut SafetensorsStore::from_file(&burn_file))
+            .load_from(&mut SafetensorsStore::from_file(&burn_file).allow_partial(true))
             .unwrap();
         assert_eq!(values(&fresh.forward(x.clone())), expected);
 
@@ -547,7 +561,8 @@ mod tests {
         fresh
             .load_from(
                 &mut SafetensorsStore::from_file(&torch_file)
-                    .with_from_adapter(PyTorchToBurnAdapter),
+                    .with_from_adapter(PyTorchToBurnAdapter)
+                    .allow_partial(true),
             )
             .unwrap();
         assert_eq!(values(&fresh.forward(x)), expected);
