@@ -201,14 +201,17 @@ fn raw_pixels_get_one_warning_and_scaled_ones_none() {
         std::fs::write(&path, csv).unwrap();
         path
     };
-    let raw = write("raw.csv", 255.0);
-    let output = kindling(&[
-        "predict",
-        run.to_str().unwrap(),
-        "--input",
-        raw.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let predict = |input: &Path| {
+        let output = kindling(&[
+            "predict",
+            run.to_str().unwrap(),
+            "--input",
+            input.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        output
+    };
+    let output = predict(&write("raw.csv", 255.0));
     let err = stderr(&output);
     assert_eq!(err.matches("warning:").count(), 1, "{err}");
     assert!(
@@ -219,13 +222,6 @@ fn raw_pixels_get_one_warning_and_scaled_ones_none() {
     assert_eq!(stdout(&output).lines().count(), 21);
 
     // Pixels scaled as in training (rounded to 0 or 1 here) are within range.
-    let scaled = write("scaled.csv", 1.0);
-    let output = kindling(&[
-        "predict",
-        run.to_str().unwrap(),
-        "--input",
-        scaled.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let output = predict(&write("scaled.csv", 1.0));
     assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
 }

@@ -1,7 +1,7 @@
 //! `kindling export`: a run's weights in a format other tools read.
 
 use crate::backend;
-use crate::run_commands::write_stdout;
+use crate::run_commands::{report_line, write_stdout};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use kindling_data::stdio::is_stdio;
@@ -69,14 +69,7 @@ pub fn run(args: ExportArgs) -> Result<()> {
         }
         Format::Safetensors => export_safetensors(&args.run_dir, &output, layout, &device)?,
     };
-    // With the file on standard output, the listing goes to standard error.
-    let listing = |line: String| {
-        if to_stdout {
-            eprintln!("{line}");
-        } else {
-            println!("{line}");
-        }
-    };
+    let listing = |line: String| report_line(to_stdout, &line);
     let written = if to_stdout {
         "standard output".to_string()
     } else {

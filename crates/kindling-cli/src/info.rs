@@ -6,7 +6,7 @@ use crate::backend;
 use anyhow::Result;
 use clap::Args;
 use kindling_data::DataDir;
-use kindling_data::download::Manifest;
+use kindling_data::download::{Manifest, is_present};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -150,14 +150,7 @@ fn data_sets(dir: &Path) -> String {
             let files = manifest.files(name).unwrap_or_default();
             let present = files
                 .iter()
-                .filter(|file| {
-                    let path = dir.join(&file.path);
-                    path.is_file()
-                        || file
-                            .path
-                            .strip_suffix(".gz")
-                            .is_some_and(|plain| dir.join(plain).is_file())
-                })
+                .filter(|file| is_present(&dir.join(&file.path)))
                 .count();
             format!("{name} {present}/{} files", files.len())
         })

@@ -118,6 +118,16 @@ pub fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
     stdout.flush()
 }
 
+/// Prints a line of a command's report: on standard output, or on standard error when the
+/// command's file itself goes to standard output (`--output -`), so the two never mix.
+pub fn report_line(file_on_stdout: bool, line: &str) {
+    if file_on_stdout {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
+}
+
 /// "612 of 7,840 input values lie far outside ...": what `predict` says, once, when inputs lie
 /// far outside the range the model was trained on (see [`kindling_data::input_range`]).
 /// `names` are the input columns, in the model's order.

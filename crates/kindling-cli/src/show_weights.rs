@@ -1,7 +1,7 @@
 //! `kindling show-weights`: what the first layer of an MNIST model learned, as a picture.
 
 use crate::backend;
-use crate::run_commands::write_stdout;
+use crate::run_commands::{report_line, write_stdout};
 use anyhow::{Context, Result};
 use clap::Args;
 use kindling_data::stdio::is_stdio;
@@ -44,10 +44,6 @@ pub fn run(args: ShowWeightsArgs) -> Result<()> {
     let line = format!(
         "First layer's weights: {written} ({units} units, one 28×28 image each; red positive, blue negative, white 0, each image scaled to its largest |weight|)"
     );
-    if to_stdout {
-        eprintln!("{line}");
-    } else {
-        println!("{line}");
-    }
+    report_line(to_stdout, &line);
     Ok(())
 }

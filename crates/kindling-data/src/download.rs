@@ -184,7 +184,7 @@ pub fn ensure_reporting(
 
 /// Whether `dest` is there, or, for a `.gz` file, its uncompressed twin (the loaders accept
 /// both).
-fn is_present(dest: &Path) -> bool {
+pub fn is_present(dest: &Path) -> bool {
     dest.is_file()
         || (dest.extension().is_some_and(|e| e == "gz") && dest.with_extension("").is_file())
 }
