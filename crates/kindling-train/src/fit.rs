@@ -587,62 +587,6 @@ mod tests {
     }
 
     #[test]
-    fn fits_starting_at_once_each_get_their_seeds_weights() {
-        let config = DenseStackConfig::uniform(30, &[40, 20], Activation::Relu, 3);
-        let device = Device::flex();
-        let alone: Vec<Vec<f32>> = (0..2)
-            .map(|seed| weights(&seeded_model(&config, seed, &device).unwrap().0))
-            .collect();
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..8u64)
-                .map(|t| {
-                    let (config, device) = (&config, &device);
-                    scope.spawn(move || {
-                        (0..20)
-                            .map(|i| {
-                                let seed = (t + i) % 2;
-                                let net = seeded_model(config, seed, device).unwrap().0;
-                                (seed, weights(&net))
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            for handle in handles {
-                for (seed, drawn) in handle.join().unwrap() {
-                    assert_eq!(drawn, alone[seed as usize], "seed {seed}");
-                }
-            }
-        });
-    }
-
-    fn biases(net: &DenseStack) -> Vec<f32> {
-        net.layers
-            .iter()
-            .flat_map(|l| {
-                let bias = l.bias.as_ref().expect("dense layers have biases");
-                bias.val().into_data().iter::<f32>().collect::<Vec<_>>()
-            })
-            .collect()
-    }
-
-    /// 60 rows of two features; the class is whether their sum is positive.
-    fn two_class_rows() -> Arc<Rows> {
-        let features: Vec<f32> = (0..120)
-            .map(|i| ((i * 37 % 23) as f32 - 11.0) / 5.0)
-            .collect();
-        let labels = features
-            .chunks(2)
-            .map(|pair| u32::from(pair[0] + pair[1] > 0.0))
-            .collect();
-        Arc::new(Rows::classified(features, 2, labels, 2))
-    }
-
-    fn config() -> DenseStackConfig {
-        DenseStackConfig::uniform(2, &[8, 8], Activation::Relu, 2)
-    }
-
-    #[test]
     fn the_same_seed_gives_the_same_initial_weights() {
         let _guard = seeded_test_guard();
         let device = Device::flex();
