@@ -586,6 +586,32 @@ mod tests {
             .collect()
     }
 
+    fn biases(net: &DenseStack) -> Vec<f32> {
+        net.layers
+            .iter()
+            .flat_map(|l| {
+                let bias = l.bias.as_ref().expect("dense layers have biases");
+                bias.val().into_data().iter::<f32>().collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// 60 rows of two features; the class is whether their sum is positive.
+    fn two_class_rows() -> Arc<Rows> {
+        let features: Vec<f32> = (0..120)
+            .map(|i| ((i * 37 % 23) as f32 - 11.0) / 5.0)
+            .collect();
+        let labels = features
+            .chunks(2)
+            .map(|pair| u32::from(pair[0] + pair[1] > 0.0))
+            .collect();
+        Arc::new(Rows::classified(features, 2, labels, 2))
+    }
+
+    fn config() -> DenseStackConfig {
+        DenseStackConfig::uniform(2, &[8, 8], Activation::Relu, 2)
+    }
+
     #[test]
     fn the_same_seed_gives_the_same_initial_weights() {
         let _guard = seeded_test_guard();
