@@ -1,35 +1,27 @@
-//! Fitting a model the way Keras's `model.fit` does, on the fused CPU engine (see
-//! [`crate::fused`]) or burn-train's `Learner`.
+//! Fitting a model the way Keras's `model.fit` does: checks, the validation split and the
+//! seeded model here, the epochs in [`crate::epoch_loop`], the steps on the fused CPU engine or
+//! Burn's `Learner`.
 
 use crate::batcher::{ClassificationBatcher, RegressionBatcher};
 use crate::diagnostics::EpochDiagnostics;
 use crate::divergence::{Divergence, find_divergence, naive_guess_loss};
+use crate::epoch_loop::{EpochLoop, LoopOutcome, checkpoint_path};
 use crate::error::TrainError;
-use crate::fused::FusedFit;
+use crate::fused;
 use crate::history::History;
+use crate::learner_steps::{LearnerSteps, Supervised};
 use crate::options::{Engine, FitOptions, FitWarning, OptimizerKind};
-use crate::reporter::{EpochReporter, Verbosity};
-use crate::run_dir::load_record_into;
-use crate::weighted_loss::ExampleMeanLoss;
+use crate::reporter::Verbosity;
 use burn::data::dataloader::batcher::Batcher;
 use burn::data::dataloader::{DataLoader, DataLoaderBuilder};
 use burn::optim::{AdamConfig, SgdConfig};
 use burn::prelude::*;
-use burn::train::logger::InMemoryMetricLogger;
-use burn::train::metric::AccuracyMetric;
-use burn::train::metric::store::{Aggregate, Direction, Split};
-use burn::train::{
-    Learner, LearnerModel, MetricEarlyStoppingStrategy, StoppingCondition, SupervisedTraining,
-};
+use burn::train::Learner;
 use kindling_data::split::{ValidationSplit, validation_split};
 use kindling_data::{RowRange, Rows};
 use kindling_models::{DenseStack, DenseStackConfig, RegressionMlp};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-
-/// Validation batches are larger than training ones: the loss and accuracy are the same
-/// (means weighted by examples) and fewer, larger batches are faster.
-const VALID_BATCH_SIZE: usize = 1024;
 
 /// What a fit produced.
 #[derive(Debug, Clone)]
@@ -168,10 +160,12 @@ pub fn seeded_model(
 ///
 /// The last `options.validation_split` of the rows validate (Keras semantics, see
 /// [`kindling_data::split`]); the rest train, reshuffled each epoch from `options.seed`. A
-/// checkpoint per epoch goes to `work_dir/checkpoint/` (the fused engine keeps the latest and
-/// the best, the Learner the last two and the best); the returned model holds the weights of
-/// the epoch with the lowest validation loss. A loss that turns NaN, infinite or explodes is
-/// reported as [`TrainError::Diverged`].
+/// checkpoint per epoch goes to `work_dir/checkpoint/` (the latest and the best are kept); the
+/// returned model holds the weights of the epoch with the lowest validation loss. A loss that
+/// turns NaN, infinite or explodes is reported as [`TrainError::Diverged`].
+///
+/// Every fit runs the one epoch loop of [`crate::epoch_loop`]; `options.engine` chooses what
+/// computes its steps (see [`Engine`]).
 pub fn fit_classifier(
     config: &DenseStackConfig,
     rows: Arc<Rows>,
@@ -210,21 +204,19 @@ pub fn fit_classifier_with(
         work_dir,
         verbosity,
     )?;
-    if run.fused(device)? {
-        return run.launch_fused(config, &rows, split, device, |stack| stack);
-    }
-    let (model, autodiff) = seeded_model(config, options.seed, device)?;
-    let (train, valid) = loaders(
-        ClassificationBatcher::new(rows),
-        &split,
-        options,
-        &autodiff,
-        device,
-    );
-    let training = SupervisedTraining::new(work_dir, train, valid)
-        .metrics((AccuracyMetric::new(), ExampleMeanLoss::new()));
-    let fresh = config.try_init(device)?;
-    run.launch(training, model, fresh, split)
+    let (initial, autodiff) = seeded_model(config, run.options.seed, device)?;
+    let epochs = run.epoch_loop(config, &split, true);
+    let (outcome, engine) = if run.fused(device) {
+        let outcome = fused::run(&epochs, &initial, &rows, device, |stack| stack)?;
+        (outcome, Engine::Fused)
+    } else {
+        let batcher = ClassificationBatcher::new(rows);
+        (
+            epochs.run(run.learner(initial, batcher, autodiff, device))?,
+            Engine::Learner,
+        )
+    };
+    run.finish(outcome, split, engine)
 }
 
 /// Trains a regressor built from `config` (linear head) on `rows` with real-valued targets,
@@ -267,44 +259,20 @@ pub fn fit_regressor_with(
         work_dir,
         verbosity,
     )?;
-    if run.fused(device)? {
-        return run.launch_fused(config, &rows, split, device, RegressionMlp::new);
-    }
-    let (net, autodiff) = seeded_model(config, options.seed, device)?;
-    let model = RegressionMlp::new(net);
-    let (train, valid) = loaders(
-        RegressionBatcher::new(rows),
-        &split,
-        options,
-        &autodiff,
-        device,
-    );
-    let training =
-        SupervisedTraining::new(work_dir, train, valid).metrics((ExampleMeanLoss::new(),));
-    let fresh = RegressionMlp::new(config.try_init(device)?);
-    run.launch(training, model, fresh, split)
-}
-
-/// The training loader (batches of `options.batch_size`, reshuffled each epoch from the seed)
-/// and the validation loader (in order).
-#[allow(clippy::type_complexity)]
-fn loaders<B, O>(
-    batcher: B,
-    split: &ValidationSplit,
-    options: &FitOptions,
-    autodiff: &Device,
-    device: &Device,
-) -> (Arc<dyn DataLoader<O>>, Arc<dyn DataLoader<O>>)
-where
-    B: Batcher<usize, O> + Clone + 'static,
-    O: Send + Clone + std::fmt::Debug + 'static,
-{
-    let train = train_loader(batcher.clone(), split, options, autodiff);
-    let valid = DataLoaderBuilder::new(batcher)
-        .batch_size(VALID_BATCH_SIZE)
-        .set_device(device.clone())
-        .build(RowRange::new(split.valid.clone()));
-    (train, valid)
+    let (initial, autodiff) = seeded_model(config, run.options.seed, device)?;
+    let epochs = run.epoch_loop(config, &split, false);
+    let (outcome, engine) = if run.fused(device) {
+        let outcome = fused::run(&epochs, &initial, &rows, device, RegressionMlp::new)?;
+        (outcome, Engine::Fused)
+    } else {
+        let model = RegressionMlp::new(initial);
+        let batcher = RegressionBatcher::new(rows);
+        (
+            epochs.run(run.learner(model, batcher, autodiff, device))?,
+            Engine::Learner,
+        )
+    };
+    run.finish(outcome, split, engine)
 }
 
 /// The loader of the training rows of `split`: batches of `options.batch_size` on the
@@ -401,22 +369,49 @@ impl<'a> Run<'a> {
         Ok((run, split))
     }
 
-    /// Whether this fit runs on the fused engine; diagnostics, which only the fused engine
-    /// records, are refused on the Learner.
-    fn fused(&self, device: &Device) -> Result<bool, TrainError> {
-        let fused = match self.options.engine {
+    /// Whether this fit runs on the fused engine.
+    fn fused(&self, device: &Device) -> bool {
+        match self.options.engine {
             Engine::Auto => crate::device::is_cpu(device),
             Engine::Learner => false,
             Engine::Fused => true,
-        };
-        if !fused && self.options.diagnostics {
-            return Err(TrainError::InvalidOption {
-                name: "--diagnostics",
-                value: "with the learner engine".into(),
-                reason: "gradient norms and dead units are recorded by the fused engine; use --engine fused (or a CPU backend)".into(),
-            });
         }
-        Ok(fused)
+    }
+
+    /// The epoch loop of this fit.
+    fn epoch_loop<'b>(
+        &'b self,
+        config: &'b DenseStackConfig,
+        split: &'b ValidationSplit,
+        classifier: bool,
+    ) -> EpochLoop<'b> {
+        EpochLoop {
+            config,
+            split,
+            options: &self.options,
+            classifier,
+            work_dir: self.work_dir,
+            verbosity: self.verbosity,
+            guess_loss: self.guess_loss,
+            stop_on_divergence: self.on_divergence == OnDivergence::Fail,
+        }
+    }
+
+    /// The autodiff engine's steps: Burn's `Learner` around `model` (on the `autodiff`
+    /// device), with Keras's optimizer and a constant learning rate.
+    fn learner<M: Supervised>(
+        &self,
+        model: M,
+        batcher: M::Batcher,
+        autodiff: Device,
+        device: &Device,
+    ) -> LearnerSteps<M> {
+        LearnerSteps {
+            learner: Learner::new(model, optimizer(&self.options), self.options.learning_rate),
+            batcher,
+            autodiff,
+            device: device.clone(),
+        }
     }
 
     /// The error for a diverged fit, unless it is to be reported instead.
@@ -432,126 +427,31 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Trains `config` on the fused engine (see [`crate::fused`]); `wrap` turns the stack into
-    /// the model type the checkpoints hold.
-    fn launch_fused<M: Module>(
+    /// The fit's result from what the loop produced.
+    fn finish<M>(
         &self,
-        config: &DenseStackConfig,
-        rows: &Rows,
+        outcome: LoopOutcome<M>,
         split: ValidationSplit,
-        device: &Device,
-        wrap: impl Fn(DenseStack) -> M,
+        engine: Engine,
     ) -> Result<FitResult<M>, TrainError> {
-        let options = &self.options;
-        let (initial, _) = seeded_model(config, options.seed, device)?;
-        let outcome = FusedFit {
-            config,
-            initial: &initial,
-            rows,
-            split: &split,
-            options,
-            device,
-            work_dir: self.work_dir,
-            verbosity: self.verbosity,
-            guess_loss: self.guess_loss,
-            stop_on_divergence: self.on_divergence == OnDivergence::Fail,
-        }
-        .run(wrap)?;
         let divergence = find_divergence(&outcome.history.epochs, self.guess_loss);
         self.check(divergence)?;
         let last_epoch = outcome.history.last().map_or(0, |e| e.epoch);
         Ok(FitResult {
             model: outcome.model,
-            stopped_early: outcome.history.epochs.len() < options.epochs,
+            stopped_early: outcome.history.epochs.len() < self.options.epochs,
             history: outcome.history,
             best_epoch: outcome.best_epoch,
             split,
             best_checkpoint: checkpoint_path(self.work_dir, outcome.best_epoch),
             last_checkpoint: checkpoint_path(self.work_dir, last_epoch),
             divergence,
-            engine: Engine::Fused,
+            engine,
             diagnostics: outcome.diagnostics,
-            options: options.clone(),
+            options: self.options.clone(),
             warnings: self.warnings.clone(),
         })
     }
-
-    /// Adds checkpoints, our reporter and early stopping, launches the Learner, and loads the
-    /// best epoch's weights into `fresh` (the same architecture on the plain device).
-    fn launch<M: LearnerModel>(
-        &self,
-        training: SupervisedTraining<M>,
-        model: M,
-        fresh: M,
-        split: ValidationSplit,
-    ) -> Result<FitResult<M>, TrainError> {
-        let options = &self.options;
-        let records = Arc::new(Mutex::new(Vec::new()));
-        let reporter = EpochReporter::new(self.verbosity, options.epochs, records.clone());
-        let mut training = training
-            .with_default_checkpointers()
-            .with_metric_logger(InMemoryMetricLogger::new())
-            .with_application_logger(None)
-            .renderer(Box::new(reporter))
-            .num_epochs(options.epochs);
-        if let Some(patience) = options.patience {
-            training = training.early_stopping(MetricEarlyStoppingStrategy::new(
-                &ExampleMeanLoss::new(),
-                Aggregate::Mean,
-                Direction::Lowest,
-                Split::Valid,
-                StoppingCondition::NoImprovementSince { n_epochs: patience },
-            ));
-        }
-        let result = training.launch(Learner::new(
-            model,
-            optimizer(options),
-            options.learning_rate,
-        ));
-        drop(result.renderer);
-        if let Some(error) = &result.error {
-            return Err(TrainError::Learner(error.to_string()));
-        }
-        let history = History {
-            epochs: records.lock().map(|r| r.clone()).unwrap_or_default(),
-        };
-        let divergence = find_divergence(&history.epochs, self.guess_loss);
-        self.check(divergence)?;
-        let last_epoch = history
-            .last()
-            .map(|e| e.epoch)
-            .ok_or_else(|| TrainError::Learner("no epoch finished".into()))?;
-        // Every validation loss is finite unless the fit diverged; then the last epoch stands
-        // in for the best when none is, or when burn-train (comparing NaNs its own way) did
-        // not keep the best one's checkpoint.
-        let mut best_epoch = history.best().map_or(last_epoch, |e| e.epoch);
-        let mut best_checkpoint = checkpoint_path(self.work_dir, best_epoch);
-        if divergence.is_some() && !best_checkpoint.is_file() {
-            best_epoch = last_epoch;
-            best_checkpoint = checkpoint_path(self.work_dir, last_epoch);
-        }
-        Ok(FitResult {
-            model: load_record_into(fresh, &best_checkpoint)?,
-            stopped_early: history.epochs.len() < options.epochs,
-            history,
-            best_epoch,
-            split,
-            best_checkpoint,
-            last_checkpoint: checkpoint_path(self.work_dir, last_epoch),
-            divergence,
-            engine: Engine::Learner,
-            diagnostics: None,
-            options: options.clone(),
-            warnings: self.warnings.clone(),
-        })
-    }
-}
-
-/// The checkpoint file of `epoch` in `work_dir`.
-pub(crate) fn checkpoint_path(work_dir: &Path, epoch: usize) -> PathBuf {
-    work_dir
-        .join("checkpoint")
-        .join(format!("model-{epoch}.bpk"))
 }
 
 /// The optimizer with Keras's defaults.

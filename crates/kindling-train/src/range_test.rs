@@ -15,15 +15,13 @@ use crate::batcher::{ClassificationBatcher, RegressionBatcher};
 use crate::error::TrainError;
 use crate::experiment::{Cell, ExperimentDir, ResultTable};
 use crate::fit::{optimizer, seeded_model, train_loader};
+use crate::learner_steps::{Batch, Supervised};
 use crate::options::{FitOptions, OptimizerKind};
 use crate::plot::{Axis, Curve, Scale, Series, chart};
 use crate::recipe::{ModelKind, RunSetup};
-use crate::weighted_loss::BatchLoss;
 use burn::data::dataloader::DataLoader;
 use burn::optim::ModuleOptimizer;
-use burn::prelude::*;
 use burn::train::TrainStep;
-use burn::train::metric::Adaptor;
 use kindling_data::Rows;
 use kindling_data::split::{ValidationSplit, validation_split};
 use kindling_models::{DenseStackConfig, RegressionMlp};
@@ -295,16 +293,12 @@ fn report(
 /// Trains `model` one batch at a time at the scheduled learning rates, cycling through the
 /// loader, until the last step or a stop condition. Returns the points and why it stopped
 /// early, if it did.
-fn run_batches<M, B, O>(
+fn run_batches<M: Supervised>(
     mut model: M,
-    loader: Arc<dyn DataLoader<B>>,
+    loader: Arc<dyn DataLoader<Batch<M>>>,
     mut optim: ModuleOptimizer,
     settings: &RangeTestSettings,
-) -> Result<(Vec<RangePoint>, Option<String>), TrainError>
-where
-    M: TrainStep<Input = B, Output = O> + Module,
-    O: Adaptor<BatchLoss>,
-{
+) -> Result<(Vec<RangePoint>, Option<String>), TrainError> {
     // The test usually stops early; reserve for what a run of any length starts with.
     let mut points = Vec::with_capacity(settings.steps.min(1024));
     let mut average = 0.0;
@@ -315,11 +309,10 @@ where
             let batch = batch.map_err(|e| TrainError::Learner(e.to_string()))?;
             let step = points.len();
             let learning_rate = settings.learning_rate(step);
-            let output = model.step(batch);
-            let loss = output
-                .item
-                .adapt()
-                .mean()
+            let output = TrainStep::step(&model, batch);
+            let (loss, _) = M::score(output.item);
+            let loss = loss
+                .try_into_scalar::<f64>()
                 .map_err(|e| TrainError::Learner(format!("cannot read the loss: {e:?}")))?;
             average = SMOOTHING * average + (1.0 - SMOOTHING) * loss;
             let smoothed_loss = average / (1.0 - SMOOTHING.powi(step as i32 + 1));
@@ -445,6 +438,7 @@ fn draw(report: &RangeTestReport, path: &Path) -> Result<(), TrainError> {
 mod tests {
     use super::*;
     use crate::fit::seeded_test_guard;
+    use burn::prelude::Device;
     use kindling_models::Activation;
 
     fn point(step: usize, learning_rate: f64, smoothed_loss: f64) -> RangePoint {

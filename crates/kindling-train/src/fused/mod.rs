@@ -17,6 +17,6 @@ mod kernels;
 mod network;
 mod optimizer;
 mod sparse;
-mod trainer;
+mod steps;
 
-pub(crate) use trainer::{FusedFit, dispatch};
+pub(crate) use steps::{dispatch, run};

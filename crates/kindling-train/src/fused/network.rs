@@ -125,11 +125,6 @@ impl Workspace {
 }
 
 impl Network {
-    /// Whether hidden layer `layer` (from 0) uses ReLU.
-    pub(crate) fn is_relu(&self, layer: usize) -> bool {
-        self.activations.get(layer) == Some(&Activation::Relu)
-    }
-
     /// The weights of `model`, built from `config`.
     pub(crate) fn from_module(model: &DenseStack, config: &DenseStackConfig) -> Self {
         let layers = model

@@ -1,0 +1,268 @@
+//! The autodiff engine's steps for the one epoch loop ([`crate::epoch_loop`]): Burn's
+//! `Learner` runs each training step (forward, backward, learning-rate schedule and optimizer)
+//! on any backend.
+//!
+//! Losses, correct counts and diagnostics are summed on the device and read once per epoch,
+//! so a GPU is not made to wait for a read after every batch.
+
+use crate::batcher::{ClassificationBatcher, RegressionBatcher};
+use crate::epoch_loop::{BatchProgress, Steps, Totals};
+use crate::error::TrainError;
+use crate::run_dir::save_weights;
+use burn::optim::GradientsParams;
+use burn::prelude::*;
+use burn::train::{ClassificationOutput, Learner, LearnerModel, RegressionOutput, TrainStep};
+use kindling_models::{ClassificationBatch, DenseStack, RegressionBatch, RegressionMlp};
+use rand::rngs::StdRng;
+use std::path::Path;
+
+/// Validation rows scored per forward pass.
+const VALID_CHUNK: usize = 1024;
+
+/// A model the autodiff engine fits: how its batches are built and its outputs scored.
+pub(crate) trait Supervised: LearnerModel {
+    /// Builds batches from row indices.
+    type Batcher;
+
+    /// The inputs of `batch`, `[examples, features]`.
+    fn inputs(batch: &Batch<Self>) -> Tensor<2>;
+
+    /// The batch of `rows`, on `device`.
+    fn batch(batcher: &Self::Batcher, rows: &[usize], device: &Device) -> Batch<Self>;
+
+    /// The outputs and loss of `batch` without a backward pass.
+    fn evaluate(&self, batch: Batch<Self>) -> Output<Self>;
+
+    /// The step's mean loss and, for a classifier, its count of right answers (on the plain
+    /// device: no autodiff graph is kept alive by the sums).
+    fn score(output: Output<Self>) -> (Tensor<1>, Option<Tensor<1, Int>>);
+
+    /// The dense stack inside.
+    fn stack(&self) -> &DenseStack;
+}
+
+/// A training batch of `M`.
+pub(crate) type Batch<M> = <M as TrainStep>::Input;
+/// What a training step of `M` outputs.
+pub(crate) type Output<M> = <M as TrainStep>::Output;
+
+impl Supervised for DenseStack {
+    type Batcher = ClassificationBatcher;
+
+    fn inputs(batch: &ClassificationBatch) -> Tensor<2> {
+        batch.inputs.clone()
+    }
+
+    fn batch(
+        batcher: &ClassificationBatcher,
+        rows: &[usize],
+        device: &Device,
+    ) -> ClassificationBatch {
+        batcher.gather(rows, device)
+    }
+
+    fn evaluate(&self, batch: ClassificationBatch) -> ClassificationOutput {
+        self.forward_classification(batch)
+    }
+
+    fn score(output: ClassificationOutput) -> (Tensor<1>, Option<Tensor<1, Int>>) {
+        let [n, _] = output.output.dims();
+        let predicted = output.output.inner().argmax(1).reshape([n]);
+        let correct = predicted.equal(output.targets.inner()).int().sum();
+        (output.loss.inner(), Some(correct))
+    }
+
+    fn stack(&self) -> &DenseStack {
+        self
+    }
+}
+
+impl Supervised for RegressionMlp {
+    type Batcher = RegressionBatcher;
+
+    fn inputs(batch: &RegressionBatch) -> Tensor<2> {
+        batch.inputs.clone()
+    }
+
+    fn batch(batcher: &RegressionBatcher, rows: &[usize], device: &Device) -> RegressionBatch {
+        batcher.gather(rows, device)
+    }
+
+    fn evaluate(&self, batch: RegressionBatch) -> RegressionOutput {
+        self.forward_regression(batch)
+    }
+
+    fn score(output: RegressionOutput) -> (Tensor<1>, Option<Tensor<1, Int>>) {
+        (output.loss.inner(), None)
+    }
+
+    fn stack(&self) -> &DenseStack {
+        &self.net
+    }
+}
+
+/// The autodiff engine's state during a fit.
+pub(crate) struct LearnerSteps<M: Supervised> {
+    pub(crate) learner: Learner<M>,
+    pub(crate) batcher: M::Batcher,
+    /// The autodiff device training batches go to.
+    pub(crate) autodiff: Device,
+    /// The plain device validation runs on.
+    pub(crate) device: Device,
+}
+
+/// Sums of tensors kept on the device until the epoch ends.
+#[derive(Default)]
+struct DeviceSums {
+    loss: Option<Tensor<1>>,
+    correct: Option<Tensor<1, Int>>,
+    examples: usize,
+}
+
+impl DeviceSums {
+    fn add(&mut self, (loss, correct): (Tensor<1>, Option<Tensor<1, Int>>), examples: usize) {
+        accumulate(&mut self.loss, loss * examples as f64);
+        if let Some(correct) = correct {
+            accumulate(&mut self.correct, correct);
+        }
+        self.examples += examples;
+    }
+
+    /// The totals, read from the device.
+    fn read(self) -> Totals {
+        Totals {
+            loss: self.loss.map_or(0.0, |l| l.into_scalar::<f64>()),
+            correct: self.correct.map_or(0, |c| c.into_scalar::<i64>() as usize),
+            examples: self.examples,
+            ..Totals::default()
+        }
+    }
+}
+
+/// Adds `value` to an optional running sum.
+fn accumulate<T: std::ops::Add<Output = T>>(sum: &mut Option<T>, value: T) {
+    *sum = Some(match sum.take() {
+        Some(sum) => sum + value,
+        None => value,
+    });
+}
+
+impl<M: Supervised> LearnerSteps<M> {
+    /// Per layer, the L2 norm of the weight gradient in `grads`.
+    fn grad_norms(&self, grads: &GradientsParams) -> Vec<Tensor<1>> {
+        let model = self.learner.model();
+        model
+            .stack()
+            .layers
+            .iter()
+            .map(|layer| match grads.get::<2>(layer.weight.id) {
+                Some(grad) => grad.powi_scalar(2).sum().sqrt(),
+                None => Tensor::zeros([1], &self.device),
+            })
+            .collect()
+    }
+}
+
+impl<M: Supervised> Steps for LearnerSteps<M> {
+    type Model = M;
+    type Snapshot = M;
+
+    fn train_epoch(
+        &mut self,
+        batches: &[&[usize]],
+        _rng: &mut StdRng,
+        progress: &BatchProgress,
+        diagnose: bool,
+    ) -> Result<Totals, TrainError> {
+        let mut sums = DeviceSums::default();
+        let mut norm_sums: Vec<Option<Tensor<1>>> = Vec::new();
+        for rows in batches {
+            let batch = M::batch(&self.batcher, rows, &self.autodiff);
+            let output = self.learner.train_step(batch);
+            if diagnose {
+                let norms = self.grad_norms(&output.grads);
+                norm_sums.resize(norms.len(), None);
+                for (sum, norm) in norm_sums.iter_mut().zip(norms) {
+                    accumulate(sum, norm);
+                }
+            }
+            self.learner.lr_step();
+            self.learner.optimizer_step(output.grads);
+            sums.add(M::score(output.item), rows.len());
+            progress.advance(rows.len());
+        }
+        let mut totals = sums.read();
+        if diagnose {
+            totals.grad_norm_sums = Some(
+                norm_sums
+                    .into_iter()
+                    .map(|sum| sum.map_or(0.0, |s| s.into_scalar::<f64>()))
+                    .collect(),
+            );
+        }
+        Ok(totals)
+    }
+
+    fn validate(&mut self, rows: &[usize], diagnose: bool) -> Result<Totals, TrainError> {
+        let model = self.learner.model().valid();
+        let mut sums = DeviceSums::default();
+        let mut active: Vec<Option<Tensor<2, Int>>> = Vec::new();
+        for chunk in rows.chunks(VALID_CHUNK) {
+            let batch = M::batch(&self.batcher, chunk, &self.device);
+            if diagnose {
+                let counts = active_units(model.stack(), &M::inputs(&batch));
+                active.resize(counts.len(), None);
+                for (sum, count) in active.iter_mut().zip(counts) {
+                    accumulate(sum, count);
+                }
+            }
+            let output = model.evaluate(batch);
+            sums.add(M::score(output), chunk.len());
+            crate::progress::tick();
+        }
+        let mut totals = sums.read();
+        if diagnose {
+            let width = |layer: usize| model.stack().layers[layer].weight.dims()[1];
+            totals.alive = Some(
+                active
+                    .into_iter()
+                    .enumerate()
+                    .map(|(layer, counts)| match counts {
+                        Some(counts) => counts
+                            .into_data()
+                            .iter::<i64>()
+                            .map(|count| count > 0)
+                            .collect(),
+                        None => vec![false; width(layer)],
+                    })
+                    .collect(),
+            );
+        }
+        Ok(totals)
+    }
+
+    fn snapshot(&self) -> M {
+        self.learner.model()
+    }
+
+    fn save(&self, path: &Path) -> Result<(), TrainError> {
+        save_weights(&self.learner.model().valid(), path).map(drop)
+    }
+
+    fn finish(self, snapshot: Option<M>) -> Result<M, TrainError> {
+        Ok(snapshot.unwrap_or_else(|| self.learner.model()).valid())
+    }
+}
+
+/// Per hidden layer of `stack`, how many of `inputs`' rows each unit output anything above
+/// zero for, `[1, units]`.
+fn active_units(stack: &DenseStack, inputs: &Tensor<2>) -> Vec<Tensor<2, Int>> {
+    let hidden = stack.layers.len() - 1;
+    let mut x = inputs.clone();
+    let mut counts = Vec::with_capacity(hidden);
+    for (layer, activation) in stack.layers[..hidden].iter().zip(&stack.activations) {
+        x = activation.forward(layer.forward(x));
+        counts.push(x.clone().greater_elem(0.0).int().sum_dim(0));
+    }
+    counts
+}
