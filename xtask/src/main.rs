@@ -64,7 +64,13 @@ fn run() -> Result<ExitCode> {
             "--bin",
             "kindling",
         ])
-        .args(["--no-default-features", "--features", &backend, "--"])
+        // Every build has the fused CPU engine (the CLI's default); `--engine` picks per run.
+        .args([
+            "--no-default-features",
+            "--features",
+            &format!("{backend},fused"),
+            "--",
+        ])
         .args(&args)
         .status()
         .context("cannot run cargo")?;

@@ -56,10 +56,16 @@ fn report(args: &InfoArgs) -> String {
     );
     out.push_str(&device_lines());
     let _ = writeln!(out, "CPU: {}", backend::cpu_description());
+    #[cfg(feature = "fused")]
     let _ = writeln!(
         out,
         "fused engine: {} (the default training engine on the flex and ndarray backends)",
-        kindling_train::cpu_features::fused_engine_instructions()
+        kindling_fused::fused_engine_instructions()
+    );
+    #[cfg(not(feature = "fused"))]
+    let _ = writeln!(
+        out,
+        "fused engine: not in this build (the `fused` feature is off; every fit runs on the learner engine)"
     );
     let _ = writeln!(
         out,

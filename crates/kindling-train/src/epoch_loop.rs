@@ -92,14 +92,6 @@ pub(crate) struct Totals {
 }
 
 impl Totals {
-    /// Adds a batch of `examples` with mean loss `loss` and `correct` right answers.
-    #[inline(always)]
-    pub(crate) fn add(&mut self, loss: f64, correct: usize, examples: usize) {
-        self.loss += loss * examples as f64;
-        self.correct += correct;
-        self.examples += examples;
-    }
-
     fn mean_loss(&self) -> f64 {
         self.loss / self.examples.max(1) as f64
     }

@@ -35,6 +35,14 @@ pub enum TrainError {
         /// The learning rate used.
         learning_rate: f64,
     },
+    /// The engine asked for is not in this build.
+    #[error(
+        "the {engine} engine is not in this build: rebuild with the `fused` feature (on by default), or train with the learner engine"
+    )]
+    EngineNotBuilt {
+        /// The engine asked for.
+        engine: crate::Engine,
+    },
     /// burn-train stopped with an error.
     #[error("training failed: {0}")]
     Learner(String),

@@ -7,7 +7,6 @@ use crate::diagnostics::EpochDiagnostics;
 use crate::divergence::{Divergence, find_divergence, naive_guess_loss};
 use crate::epoch_loop::{EpochLoop, LoopOutcome, checkpoint_path};
 use crate::error::TrainError;
-use crate::fused;
 use crate::history::History;
 use crate::learner_steps::{LearnerSteps, Supervised};
 use crate::options::{Engine, FitOptions, FitWarning, OptimizerKind};
@@ -206,17 +205,16 @@ pub fn fit_classifier_with(
     )?;
     let (initial, autodiff) = seeded_model(config, run.options.seed, device)?;
     let epochs = run.epoch_loop(config, &split, true);
-    let (outcome, engine) = if run.fused(device) {
-        let outcome = fused::run(&epochs, &initial, &rows, device, |stack| stack)?;
-        (outcome, Engine::Fused)
-    } else {
-        let batcher = ClassificationBatcher::new(rows);
-        (
-            epochs.run(run.learner(initial, batcher, autodiff, device))?,
-            Engine::Learner,
-        )
-    };
-    run.finish(outcome, split, engine)
+    if run.fused(device)? {
+        #[cfg(feature = "fused")]
+        {
+            let outcome = crate::fused_steps::run(&epochs, &initial, &rows, device, |s| s)?;
+            return run.finish(outcome, split, Engine::Fused);
+        }
+    }
+    let batcher = ClassificationBatcher::new(rows);
+    let outcome = epochs.run(run.learner(initial, batcher, autodiff, device))?;
+    run.finish(outcome, split, Engine::Learner)
 }
 
 /// Trains a regressor built from `config` (linear head) on `rows` with real-valued targets,
@@ -261,18 +259,18 @@ pub fn fit_regressor_with(
     )?;
     let (initial, autodiff) = seeded_model(config, run.options.seed, device)?;
     let epochs = run.epoch_loop(config, &split, false);
-    let (outcome, engine) = if run.fused(device) {
-        let outcome = fused::run(&epochs, &initial, &rows, device, RegressionMlp::new)?;
-        (outcome, Engine::Fused)
-    } else {
-        let model = RegressionMlp::new(initial);
-        let batcher = RegressionBatcher::new(rows);
-        (
-            epochs.run(run.learner(model, batcher, autodiff, device))?,
-            Engine::Learner,
-        )
-    };
-    run.finish(outcome, split, engine)
+    if run.fused(device)? {
+        #[cfg(feature = "fused")]
+        {
+            let wrap = RegressionMlp::new;
+            let outcome = crate::fused_steps::run(&epochs, &initial, &rows, device, wrap)?;
+            return run.finish(outcome, split, Engine::Fused);
+        }
+    }
+    let batcher = RegressionBatcher::new(rows);
+    let model = RegressionMlp::new(initial);
+    let outcome = epochs.run(run.learner(model, batcher, autodiff, device))?;
+    run.finish(outcome, split, Engine::Learner)
 }
 
 /// The loader of the training rows of `split`: batches of `options.batch_size` on the
@@ -369,12 +367,16 @@ impl<'a> Run<'a> {
         Ok((run, split))
     }
 
-    /// Whether this fit runs on the fused engine.
-    fn fused(&self, device: &Device) -> bool {
+    /// Whether this fit runs on the fused engine: on a CPU device unless told otherwise, when
+    /// this build has it (the `fused` feature).
+    fn fused(&self, device: &Device) -> Result<bool, TrainError> {
         match self.options.engine {
-            Engine::Auto => crate::device::is_cpu(device),
-            Engine::Learner => false,
-            Engine::Fused => true,
+            Engine::Auto => Ok(cfg!(feature = "fused") && crate::device::is_cpu(device)),
+            Engine::Learner => Ok(false),
+            Engine::Fused if cfg!(feature = "fused") => Ok(true),
+            Engine::Fused => Err(TrainError::EngineNotBuilt {
+                engine: Engine::Fused,
+            }),
         }
     }
 

@@ -1,4 +1,8 @@
-//! Training recipes for the course's models, on burn-train's `Learner`.
+//! Training recipes for the course's models.
+//!
+//! Every fit runs one epoch loop (the crate's `epoch_loop` module); its steps run on the fused
+//! CPU engine (crate `kindling-fused`, feature `fused`, on by default) or on Burn's `Learner` with
+//! autodiff (any backend); [`Engine`] chooses.
 //!
 //! [`fit_classifier`] trains any classifier the way Keras's `model.fit` does: a validation split
 //! that holds out the **last** fraction of the training data before any shuffling (see
@@ -60,7 +64,6 @@ mod batcher;
 pub mod bench;
 pub mod capacity;
 pub mod compare;
-pub mod cpu_features;
 mod device;
 pub mod diagnostics;
 pub mod divergence;
@@ -71,7 +74,8 @@ pub mod experiment;
 pub mod experiment_data;
 pub mod export;
 mod fit;
-mod fused;
+#[cfg(feature = "fused")]
+mod fused_steps;
 mod history;
 pub mod keras;
 mod learner_steps;

@@ -59,13 +59,14 @@ impl FromStr for OptimizerKind {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Engine {
-    /// The fused engine on a CPU device, burn-train's Learner on any other.
+    /// The fused engine on a CPU device (when this build has it), Burn's Learner on any other.
     #[default]
     Auto,
-    /// burn-train's `Learner` with autodiff, on the given device.
+    /// Burn's `Learner` (autodiff and Burn's optimizers), on the given device.
     Learner,
-    /// Kindling's fused dense-stack loop, computed on the CPU whatever the device (the
-    /// trained weights are moved to the device afterwards).
+    /// The fused dense-stack steps (crate `kindling-fused`), computed on the CPU whatever the
+    /// device (the trained weights are moved to the device afterwards). Needs the `fused`
+    /// feature.
     Fused,
 }
 

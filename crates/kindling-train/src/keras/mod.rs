@@ -4,8 +4,8 @@
 //! It is a thin layer over the rest of this crate: the layers become a
 //! [`DenseStackConfig`](kindling_models::DenseStackConfig), `fit` is
 //! [`fit_classifier`](crate::fit_classifier) or [`fit_regressor`](crate::fit_regressor)
-//! (burn-train's `Learner`, with Keras's validation split and early stopping), `evaluate` is
-//! [`evaluate_classifier`](crate::evaluate_classifier) /
+//! (Kindling's epoch loop on the fused engine or Burn's `Learner`, with Keras's validation
+//! split and early stopping), `evaluate` is [`evaluate_classifier`](crate::evaluate_classifier) /
 //! [`evaluate_regressor`](crate::evaluate_regressor), `summary` is
 //! [`summary_table`](crate::summary::summary_table), and `save` writes the same run
 //! directory as `kindling train` (so `kindling predict DIR --input F.csv` reads it).

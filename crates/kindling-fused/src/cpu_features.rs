@@ -5,7 +5,7 @@
 /// at run time: "AVX2+FMA (x86-64-v3)" on most x86-64 CPUs of the last decade, "NEON" on
 /// 64-bit ARM, "scalar" where neither is available.
 pub fn fused_engine_instructions() -> &'static str {
-    describe(crate::fused::dispatch(Probe))
+    describe(crate::dispatch(Probe))
 }
 
 /// A pass that does nothing but report the instruction set it was dispatched to.

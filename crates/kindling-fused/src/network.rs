@@ -2,8 +2,8 @@
 //! the same arithmetic as [`DenseStack`] and its train steps (checked against Burn's autodiff in
 //! the tests).
 
-use super::kernels::{MatRef, matmul};
-use super::sparse::{ROW_ALIGN, SparseRows};
+use crate::kernels::{MatRef, matmul};
+use crate::sparse::{ROW_ALIGN, SparseRows};
 use burn::module::Param;
 use burn::prelude::*;
 use kindling_models::{Activation, DenseStack, DenseStackConfig};
@@ -84,7 +84,7 @@ pub(crate) enum Inputs<'a> {
 
 /// The network's parameters and its fixed architecture.
 #[derive(Debug, Clone)]
-pub(crate) struct Network {
+pub struct Network {
     pub(crate) layers: Vec<Layer>,
     activations: Vec<Activation>,
     dropout: f32,
@@ -126,7 +126,7 @@ impl Workspace {
 
 impl Network {
     /// The weights of `model`, built from `config`.
-    pub(crate) fn from_module(model: &DenseStack, config: &DenseStackConfig) -> Self {
+    pub fn from_module(model: &DenseStack, config: &DenseStackConfig) -> Self {
         let layers = model
             .layers
             .iter()
@@ -149,7 +149,7 @@ impl Network {
     }
 
     /// These weights in `model` (same architecture), on `device`.
-    pub(crate) fn load_into(&self, mut model: DenseStack, device: &Device) -> DenseStack {
+    pub fn load_into(&self, mut model: DenseStack, device: &Device) -> DenseStack {
         for (linear, layer) in model.layers.iter_mut().zip(&self.layers) {
             let weight = Tensor::<2>::from_data(
                 TensorData::new(layer.unpadded_weight(), [layer.inputs, layer.outputs]),

@@ -1,7 +1,13 @@
 //! Adam and SGD over plain buffers, with the formulas of burn's `Adam` and `Sgd`.
 
-use super::network::Layer;
-use crate::options::OptimizerKind;
+use crate::network::Layer;
+
+/// The update rule (private: [`Optimizer::sgd`] and [`Optimizer::adam`] build one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    Sgd,
+    Adam,
+}
 
 /// Keras's Adam: β₁ 0.9, β₂ 0.999, ε 1e-7.
 const BETA_1: f32 = 0.9;
@@ -10,8 +16,8 @@ const EPSILON: f32 = 1e-7;
 
 /// An optimizer's state for every parameter of a network.
 #[derive(Debug, Clone)]
-pub(crate) struct Optimizer {
-    kind: OptimizerKind,
+pub struct Optimizer {
+    kind: Rule,
     learning_rate: f32,
     /// Adam's first and second moments, parameter by parameter in layer order (weights, then
     /// biases); empty for SGD.
@@ -20,20 +26,21 @@ pub(crate) struct Optimizer {
 }
 
 impl Optimizer {
-    /// A fresh optimizer for `layers`.
-    pub(crate) fn new(kind: OptimizerKind, learning_rate: f64, layers: &[Layer]) -> Self {
-        let moments = match kind {
-            OptimizerKind::Adam => layers
-                .iter()
-                .flat_map(|l| [l.weight.len(), l.bias.len()])
-                .map(|len| (vec![0.0; len], vec![0.0; len]))
-                .collect(),
-            OptimizerKind::Sgd => Vec::new(),
-        };
+    /// Plain stochastic gradient descent (no momentum), as Keras's `SGD()` and burn's `Sgd`.
+    pub fn sgd(learning_rate: f64) -> Self {
+        Self::new(Rule::Sgd, learning_rate)
+    }
+
+    /// Adam with Keras's defaults (β₁ 0.9, β₂ 0.999, ε 1e-7), in burn's `Adam` form.
+    pub fn adam(learning_rate: f64) -> Self {
+        Self::new(Rule::Adam, learning_rate)
+    }
+
+    fn new(kind: Rule, learning_rate: f64) -> Self {
         Self {
             kind,
             learning_rate: learning_rate as f32,
-            moments,
+            moments: Vec::new(),
             steps: 0,
         }
     }
@@ -41,19 +48,26 @@ impl Optimizer {
     /// One update of `layers` with the gradients `grads`.
     #[inline(always)]
     pub(crate) fn step(&mut self, layers: &mut [Layer], grads: &[Layer]) {
+        if self.kind == Rule::Adam && self.moments.is_empty() {
+            self.moments = layers
+                .iter()
+                .flat_map(|l| [l.weight.len(), l.bias.len()])
+                .map(|len| (vec![0.0; len], vec![0.0; len]))
+                .collect();
+        }
         self.steps += 1;
         let params = layers
             .iter_mut()
             .zip(grads)
             .flat_map(|(l, g)| [(&mut l.weight, &g.weight), (&mut l.bias, &g.bias)]);
         match self.kind {
-            OptimizerKind::Sgd => {
+            Rule::Sgd => {
                 let lr = self.learning_rate;
                 for (p, g) in params {
                     p.iter_mut().zip(g.iter()).for_each(|(p, g)| *p -= lr * g);
                 }
             }
-            OptimizerKind::Adam => {
+            Rule::Adam => {
                 // burn's form of the bias-corrected update:
                 // p -= lr · m · √(1-β₂ᵗ)/(1-β₁ᵗ) / (√v + ε·√(1-β₂ᵗ)).
                 let correction_2 = (1.0 - BETA_2.powi(self.steps)).sqrt();

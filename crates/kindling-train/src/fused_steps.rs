@@ -1,0 +1,115 @@
+//! The fused CPU engine ([`kindling_fused`]) as the steps of the one epoch loop
+//! ([`crate::epoch_loop`]). Built with the `fused` feature (on by default).
+
+use crate::epoch_loop::{BatchProgress, EpochLoop, LoopOutcome, Steps, Totals};
+use crate::error::TrainError;
+use crate::options::OptimizerKind;
+use crate::run_dir::save_weights;
+use burn::prelude::*;
+use kindling_data::Rows;
+use kindling_fused::{FusedData, FusedTrainer, Network, Optimizer, PassTotals};
+use kindling_models::DenseStack;
+use rand::rngs::StdRng;
+use std::path::Path;
+
+/// Runs `epochs` on the fused engine from the weights of `initial`; `wrap` turns the trained
+/// stack into the model type the fit returns and its checkpoints hold.
+pub(crate) fn run<M: Module>(
+    epochs: &EpochLoop,
+    initial: &DenseStack,
+    rows: &Rows,
+    device: &Device,
+    wrap: impl Fn(DenseStack) -> M,
+) -> Result<LoopOutcome<M>, TrainError> {
+    let config = epochs.config;
+    let (features, width) = (rows.all_features(), rows.width());
+    // `fit.rs` has checked that the rows carry the targets the model is fitted to.
+    let data = match (rows.labels(), rows.values()) {
+        (Some(labels), _) => FusedData::classified(features, width, labels),
+        (None, Some((values, _))) => FusedData::valued(features, width, values),
+        (None, None) => {
+            return Err(TrainError::InvalidOption {
+                name: "rows",
+                value: "without targets".into(),
+                reason: "give the rows class labels or target values".into(),
+            });
+        }
+    };
+    let options = epochs.options;
+    let optimizer = match options.optimizer {
+        OptimizerKind::Adam => Optimizer::adam(options.learning_rate),
+        OptimizerKind::Sgd => Optimizer::sgd(options.learning_rate),
+    };
+    let steps = FusedSteps {
+        trainer: FusedTrainer::new(initial, config, optimizer),
+        data,
+        // The module the weights are written into (its own initial values are replaced).
+        template: config.try_init(device)?,
+        device,
+        wrap,
+    };
+    epochs.run(steps)
+}
+
+/// The fused engine's state during a fit.
+struct FusedSteps<'a, W> {
+    trainer: FusedTrainer,
+    data: FusedData<'a>,
+    template: DenseStack,
+    device: &'a Device,
+    wrap: W,
+}
+
+impl From<PassTotals> for Totals {
+    fn from(pass: PassTotals) -> Self {
+        Totals {
+            loss: pass.loss,
+            correct: pass.correct,
+            examples: pass.examples,
+            grad_norm_sums: pass.grad_norm_sums,
+            alive: pass.alive,
+        }
+    }
+}
+
+impl<M: Module, W: Fn(DenseStack) -> M> Steps for FusedSteps<'_, W> {
+    type Model = M;
+    type Snapshot = Network;
+
+    fn train_epoch(
+        &mut self,
+        batches: &[&[usize]],
+        rng: &mut StdRng,
+        progress: &BatchProgress,
+        diagnose: bool,
+    ) -> Result<Totals, TrainError> {
+        let on_batch = |examples| progress.advance(examples);
+        let pass = self
+            .trainer
+            .train_epoch(&self.data, batches, rng, on_batch, diagnose);
+        Ok(pass.into())
+    }
+
+    fn validate(&mut self, rows: &[usize], diagnose: bool) -> Result<Totals, TrainError> {
+        let on_chunk = |_| crate::progress::tick();
+        let pass = self.trainer.validate(&self.data, rows, on_chunk, diagnose);
+        Ok(pass.into())
+    }
+
+    fn snapshot(&self) -> Network {
+        self.trainer.network().clone()
+    }
+
+    fn save(&self, path: &Path) -> Result<(), TrainError> {
+        let stack = self
+            .trainer
+            .network()
+            .load_into(self.template.clone(), self.device);
+        save_weights(&(self.wrap)(stack), path).map(drop)
+    }
+
+    fn finish(self, snapshot: Option<Network>) -> Result<M, TrainError> {
+        let net = snapshot.unwrap_or_else(|| self.trainer.network().clone());
+        Ok((self.wrap)(net.load_into(self.template, self.device)))
+    }
+}
