@@ -1,5 +1,5 @@
 //! The Keras-flavoured Rust API and the CLI share one run-directory format: a model saved with
-//! `kindling_train::keras` is predicted, evaluated and summarised by `kindling`, and a run of
+//! `kindling_keras` is predicted, evaluated and summarised by `kindling`, and a run of
 //! `kindling train` loads with `keras::load_model`.
 
 #![cfg(feature = "flex")]
@@ -10,8 +10,8 @@ use burn::prelude::*;
 use common::{kindling, stderr, stdout};
 use kindling_data::scale::{ScaleKind, Scaler};
 use kindling_data::synthetic;
-use kindling_train::keras::Activation::{Relu, Softmax};
-use kindling_train::keras::{
+use kindling_keras::Activation::{Relu, Softmax};
+use kindling_keras::{
     Dense, EarlyStopping, Features, FitArgs, Loss, Metric, Model, Optimizer, Sequential, Targets,
     Verbosity, load_model,
 };

@@ -6,7 +6,7 @@ use burn::prelude::Device;
 
 /// The backend's name as burn's device describes it ("flex", "ndarray", "wgpu", "cuda", ...):
 /// the first word of its Debug form that is not a wrapper.
-pub(crate) fn backend_name(device: &Device) -> String {
+pub fn backend_name(device: &Device) -> String {
     format!("{device:?}")
         .split(|c: char| !c.is_ascii_alphanumeric())
         .map(str::to_ascii_lowercase)

@@ -163,7 +163,7 @@ pub fn seeded_model(
 /// returned model holds the weights of the epoch with the lowest validation loss. A loss that
 /// turns NaN, infinite or explodes is reported as [`TrainError::Diverged`].
 ///
-/// Every fit runs the one epoch loop of [`crate::epoch_loop`]; `options.engine` chooses what
+/// Every fit runs the one epoch loop (module `epoch_loop`); `options.engine` chooses what
 /// computes its steps (see [`Engine`]).
 pub fn fit_classifier(
     config: &DenseStackConfig,

@@ -12,47 +12,7 @@
 //! [`mnist::train_mnist`] is the whole MNIST recipe, writing a run directory (see
 //! [`run_dir`]).
 //!
-//! [`keras`] puts all of it behind the course's Keras code, line for line. Its first model,
-//! a regressor, on the synthetic bank data (children and accounts → transactions next year):
-//!
-//! ```
-//! use burn::prelude::*;
-//! use kindling_data::synthetic;
-//! use kindling_train::keras::{
-//!     Activation::Relu, Dense, Features, FitArgs, Loss, Optimizer, Sequential, Targets,
-//! };
-//!
-//! let device = Device::flex();
-//! let data = synthetic::bank(0);
-//! let predictors = Features::from(&data.rows);
-//! let target = Targets::from(&data.rows);
-//!
-//! // n_cols = predictors.shape[1]
-//! let n_cols = predictors.width();
-//! // model = Sequential()
-//! let mut model = Sequential::new();
-//! // model.add(Dense(50, activation='relu', input_shape=(n_cols,)))
-//! model.add(Dense::new(50).activation(Relu).input_shape(n_cols))?;
-//! // model.add(Dense(32, activation='relu'))
-//! model.add(Dense::new(32).activation(Relu))?;
-//! // model.add(Dense(1))
-//! model.add(Dense::new(1))?;
-//! // model.compile(optimizer='adam', loss='mean_squared_error')
-//! let mut model = model.compile(Optimizer::adam(), Loss::MeanSquaredError, &[], &device)?;
-//! // model.fit(predictors, target, epochs=30)
-//! let history = model.fit(predictors, target, &FitArgs::new().epochs(30))?;
-//! assert!(history.epochs[29].val_loss < history.epochs[0].val_loss);
-//!
-//! // model.evaluate(predictors, target): predicting the mean would score an MSE of 56, and
-//! // the noise in the targets alone is about 4.
-//! let mse = model.evaluate(predictors, target)?.loss;
-//! assert!(mse < 10.0, "{mse}");
-//!
-//! // model.summary()
-//! let summary = model.summary();
-//! assert!(summary.contains("Total params: 1,815"), "{summary}"); // 150 + 1,632 + 33
-//! # Ok::<(), kindling_train::TrainError>(())
-//! ```
+//! The crate `kindling-keras` puts all of it behind the course's Keras code, line for line.
 //!
 //! The course's experiments train several models on one data split: [`sweep`] (learning
 //! rates, each run [`trial_status`]-classified as ok, diverged or stalled), [`range_test`]
@@ -77,7 +37,6 @@ mod fit;
 #[cfg(feature = "fused")]
 mod fused_steps;
 mod history;
-pub mod keras;
 mod learner_steps;
 pub mod mnist;
 mod options;
@@ -96,6 +55,7 @@ pub mod trial_status;
 pub mod tune;
 
 pub use batcher::{ClassificationBatcher, RegressionBatcher};
+pub use device::backend_name;
 pub use error::TrainError;
 pub use evaluate::{Evaluation, evaluate_classifier, evaluate_regressor, predicted_class_counts};
 pub use fit::{

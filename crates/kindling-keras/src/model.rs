@@ -1,26 +1,27 @@
 //! A compiled model: `fit`, `evaluate`, `predict` and `summary`.
 
-use crate::error::TrainError;
-use crate::evaluate::Evaluation;
-use crate::fit::{FitResult, fit_classifier, fit_regressor};
-use crate::history::History;
-use crate::keras::compile::{Loss, Metric, Optimizer};
-use crate::keras::data::{Features, Targets, checked_rows, to_rows};
-use crate::keras::fit_args::FitArgs;
-use crate::keras::predictions::Predictions;
-use crate::keras::sequential::Sequential;
-use crate::options::FitOptions;
-use crate::summary::summary_table;
-use crate::trained::TrainedModel;
+use crate::compile::{Loss, Metric, Optimizer};
+use crate::data::{Features, Targets, checked_rows, to_rows};
+use crate::error::KerasError;
+use crate::fit_args::FitArgs;
+use crate::predictions::Predictions;
+use crate::sequential::Sequential;
 use burn::prelude::*;
 use kindling_data::Rows;
 use kindling_data::scale::Scaler;
 use kindling_models::{DenseStackConfig, RegressionMlp};
+use kindling_train::Evaluation;
+use kindling_train::FitOptions;
+use kindling_train::History;
+use kindling_train::TrainError;
+use kindling_train::summary::summary_table;
+use kindling_train::trained::TrainedModel;
+use kindling_train::{FitResult, fit_classifier, fit_regressor};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A compiled [`Sequential`] model: layers, optimizer, loss and metrics, with its weights on
-/// a device. Made by [`Sequential::compile`] or [`load_model`](crate::keras::load_model).
+/// a device. Made by [`Sequential::compile`] or [`load_model`](crate::load_model).
 #[derive(Debug)]
 pub struct Model {
     pub(crate) architecture: Sequential,
@@ -68,7 +69,7 @@ impl Model {
         loss: Loss,
         metrics: Vec<Metric>,
         device: &Device,
-    ) -> Result<Self, TrainError> {
+    ) -> Result<Self, KerasError> {
         let stack = config.try_init(device)?;
         let net = match loss {
             Loss::CategoricalCrossentropy => TrainedModel::Classifier(stack),
@@ -101,7 +102,7 @@ impl Model {
         predictors: impl Into<Features<'a>>,
         target: impl Into<Targets<'a>>,
         args: &FitArgs,
-    ) -> Result<History, TrainError> {
+    ) -> Result<History, KerasError> {
         let options = args.options(&self.optimizer)?;
         let mut rows = self.rows(predictors.into(), target.into())?;
         if let Some(scaler) = &self.scaler {
@@ -111,7 +112,7 @@ impl Model {
         let work = tempfile::Builder::new()
             .prefix("kindling-fit-")
             .tempdir()
-            .map_err(|e| TrainError::io(std::env::temp_dir(), e))?;
+            .map_err(|e| KerasError::from(TrainError::io(std::env::temp_dir(), e)))?;
         let rows = Arc::new(rows);
         let verbosity = args.verbosity();
         let (fitted, net) = match self.loss {
@@ -153,7 +154,7 @@ impl Model {
         &self,
         x: impl Into<Features<'a>>,
         y: impl Into<Targets<'a>>,
-    ) -> Result<Evaluation, TrainError> {
+    ) -> Result<Evaluation, KerasError> {
         let mut rows = self.rows(x.into(), y.into())?;
         if let Some(scaler) = &self.scaler {
             scaler.apply(rows.all_features_mut());
@@ -168,7 +169,7 @@ impl Model {
 
     /// `model.predict(x)`: class probabilities for a classifier (each row sums to 1), values
     /// for a regressor.
-    pub fn predict<'a>(&self, x: impl Into<Features<'a>>) -> Result<Predictions, TrainError> {
+    pub fn predict<'a>(&self, x: impl Into<Features<'a>>) -> Result<Predictions, KerasError> {
         let x = x.into();
         checked_rows(x, self.config.input)?;
         let mut features = x.values().to_vec();
@@ -188,9 +189,9 @@ impl Model {
     /// Names the feature columns (in order) and the target column, so that `save` records
     /// them and `kindling predict DIR --input F.csv` picks those columns of a CSV file by name
     /// (without names it takes every column). The count must match the input shape.
-    pub fn with_columns(mut self, features: &[&str], target: &str) -> Result<Self, TrainError> {
+    pub fn with_columns(mut self, features: &[&str], target: &str) -> Result<Self, KerasError> {
         if features.len() != self.config.input {
-            return Err(TrainError::Shape {
+            return Err(KerasError::Shape {
                 what: "feature names",
                 reason: format!(
                     "{} names, but the model's input_shape is ({},)",
@@ -208,9 +209,9 @@ impl Model {
     /// course's `MinMaxScaler`, fitted beforehand with [`Scaler::fit`]). It is saved with the
     /// model, so `kindling predict` on the saved run reads unscaled CSV files as well. Its
     /// width must match the input shape.
-    pub fn with_scaler(mut self, scaler: Scaler) -> Result<Self, TrainError> {
+    pub fn with_scaler(mut self, scaler: Scaler) -> Result<Self, KerasError> {
         if scaler.offset.len() != self.config.input || scaler.divisor.len() != self.config.input {
-            return Err(TrainError::Shape {
+            return Err(KerasError::Shape {
                 what: "scaler",
                 reason: format!(
                     "fitted on {} features, but the model's input_shape is ({},)",
@@ -224,7 +225,7 @@ impl Model {
     }
 
     /// The layers.
-    pub fn layers(&self) -> &[crate::keras::Dense] {
+    pub fn layers(&self) -> &[crate::Dense] {
         self.architecture.layers()
     }
 
@@ -269,7 +270,7 @@ impl Model {
     }
 
     /// The examples as [`Rows`], after checking every count against the model.
-    fn rows(&self, x: Features<'_>, y: Targets<'_>) -> Result<Rows, TrainError> {
+    fn rows(&self, x: Features<'_>, y: Targets<'_>) -> Result<Rows, KerasError> {
         to_rows(x, y, self.config.input, self.config.output, self.loss)
     }
 }
@@ -277,7 +278,7 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keras::{Activation, Dense, EarlyStopping, Verbosity};
+    use crate::{Activation, Dense, EarlyStopping, Verbosity};
     use kindling_data::scale::ScaleKind;
 
     fn classifier() -> Model {

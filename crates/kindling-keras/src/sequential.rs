@@ -1,8 +1,8 @@
 //! The architecture, layer by layer: Keras's `Sequential` of `Dense` layers.
 
-use crate::error::TrainError;
-use crate::summary::summary_table;
+use crate::error::KerasError;
 use kindling_models::{DenseStackConfig, Head};
+use kindling_train::summary::summary_table;
 use std::fmt;
 
 /// The activation of a [`Dense`] layer (Keras's `activation=` argument).
@@ -111,7 +111,7 @@ impl fmt::Display for Dense {
 }
 
 /// A stack of [`Dense`] layers, built with [`add`](Sequential::add) and turned into a
-/// trainable [`Model`](crate::keras::Model) by [`compile`](Sequential::compile). It has no
+/// trainable [`Model`](crate::Model) by [`compile`](Sequential::compile). It has no
 /// `fit`: a model is compiled before it is fitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sequential {
@@ -143,10 +143,10 @@ impl Sequential {
 
     /// `model.add(layer)`. The first layer must give `input_shape`; a later layer that gives
     /// one must agree with the previous layer's units. A layer of zero units is refused.
-    pub fn add(&mut self, layer: Dense) -> Result<&mut Self, TrainError> {
+    pub fn add(&mut self, layer: Dense) -> Result<&mut Self, KerasError> {
         let index = self.layers.len() + 1;
         let refuse = |reason: String| {
-            Err(TrainError::InvalidLayer {
+            Err(KerasError::InvalidLayer {
                 index,
                 layer: layer.to_string(),
                 reason,
@@ -191,12 +191,12 @@ impl Sequential {
     /// The network as a [`DenseStackConfig`]. Softmax is allowed on the output layer only,
     /// and the output layer's activation must be softmax (a classifier) or linear (a
     /// regressor).
-    pub fn to_config(&self) -> Result<DenseStackConfig, TrainError> {
-        let (output, hidden) = self.layers.split_last().ok_or(TrainError::NoLayers)?;
+    pub fn to_config(&self) -> Result<DenseStackConfig, KerasError> {
+        let (output, hidden) = self.layers.split_last().ok_or(KerasError::NoLayers)?;
         let input = self.layers[0].input_shape.unwrap_or(0);
         let mut activations = Vec::with_capacity(hidden.len());
         for (i, layer) in hidden.iter().enumerate() {
-            let activation = layer.activation.hidden().ok_or_else(|| TrainError::InvalidLayer {
+            let activation = layer.activation.hidden().ok_or_else(|| KerasError::InvalidLayer {
                 index: i + 1,
                 layer: layer.to_string(),
                 reason: "softmax belongs on the output layer only; use relu, tanh, sigmoid or linear here".into(),
@@ -207,7 +207,7 @@ impl Sequential {
             Activation::Softmax => Head::Softmax,
             Activation::Linear => Head::Linear,
             other => {
-                return Err(TrainError::InvalidLayer {
+                return Err(KerasError::InvalidLayer {
                     index: self.layers.len(),
                     layer: output.to_string(),
                     reason: format!(
@@ -244,7 +244,7 @@ impl Sequential {
     }
 
     /// `model.summary()`: a Keras-style table of layers, output shapes and parameter counts.
-    pub fn summary(&self) -> Result<String, TrainError> {
+    pub fn summary(&self) -> Result<String, KerasError> {
         Ok(summary_table(&self.name, &self.to_config()?))
     }
 }
@@ -332,7 +332,7 @@ mod tests {
     #[test]
     fn an_empty_model_has_no_config() {
         let err = Sequential::new().to_config().unwrap_err();
-        assert!(matches!(err, TrainError::NoLayers), "{err}");
+        assert!(matches!(err, KerasError::NoLayers), "{err}");
     }
 
     #[test]

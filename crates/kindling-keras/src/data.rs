@@ -1,7 +1,7 @@
 //! The arrays a model is fitted on: features (Keras's `predictors`) and targets.
 
-use crate::error::TrainError;
-use crate::keras::compile::Loss;
+use crate::compile::Loss;
+use crate::error::KerasError;
 use kindling_data::Rows;
 use kindling_data::csv_table::one_hot;
 
@@ -31,9 +31,9 @@ impl<'a> Features<'a> {
 
     /// The number of examples. An error if there are none, if the values do not fill whole
     /// rows, or if one is NaN or infinite (the error names its row and column, from 0).
-    pub fn rows(&self) -> Result<usize, TrainError> {
+    pub fn rows(&self) -> Result<usize, KerasError> {
         let bad = |reason: String| {
-            Err(TrainError::Shape {
+            Err(KerasError::Shape {
                 what: "features",
                 reason,
             })
@@ -131,9 +131,9 @@ impl<'a> From<&'a Rows> for Targets<'a> {
 
 /// Keras's `to_categorical(labels, num_classes)`: one-hot rows of `classes` units. A label
 /// that is not below `classes` is an error naming its row.
-pub fn to_categorical(labels: &[u32], classes: usize) -> Result<Vec<f32>, TrainError> {
+pub fn to_categorical(labels: &[u32], classes: usize) -> Result<Vec<f32>, KerasError> {
     if let Some(i) = labels.iter().position(|&l| l as usize >= classes) {
-        return Err(TrainError::Shape {
+        return Err(KerasError::Shape {
             what: "targets",
             reason: format!(
                 "row {i} has class {}, but num_classes is {classes} (classes 0 to {})",
@@ -153,10 +153,10 @@ pub(crate) fn to_rows(
     input: usize,
     outputs: usize,
     loss: Loss,
-) -> Result<Rows, TrainError> {
+) -> Result<Rows, KerasError> {
     let n = checked_rows(features, input)?;
     let bad = |reason: String| {
-        Err(TrainError::Shape {
+        Err(KerasError::Shape {
             what: "targets",
             reason,
         })
@@ -223,9 +223,9 @@ pub(crate) fn to_rows(
 }
 
 /// The number of rows of `features`, which must have `input` columns.
-pub(crate) fn checked_rows(features: Features<'_>, input: usize) -> Result<usize, TrainError> {
+pub(crate) fn checked_rows(features: Features<'_>, input: usize) -> Result<usize, KerasError> {
     if features.width != input {
-        return Err(TrainError::Shape {
+        return Err(KerasError::Shape {
             what: "features",
             reason: format!(
                 "{} columns per row, but the model's input_shape is ({input},)",
@@ -242,7 +242,7 @@ mod tests {
 
     const X: [f32; 6] = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
 
-    fn classify(targets: Targets<'_>) -> Result<Rows, TrainError> {
+    fn classify(targets: Targets<'_>) -> Result<Rows, KerasError> {
         to_rows(
             Features::new(&X, 2),
             targets,
@@ -252,7 +252,7 @@ mod tests {
         )
     }
 
-    fn message(result: Result<Rows, TrainError>) -> String {
+    fn message(result: Result<Rows, KerasError>) -> String {
         result.unwrap_err().to_string()
     }
 

@@ -1,9 +1,10 @@
 //! The arguments of `model.fit`: epochs, batch size, validation split, early stopping.
 
-use crate::error::TrainError;
-use crate::keras::compile::Optimizer;
-use crate::options::FitOptions;
-use crate::reporter::Verbosity;
+use crate::compile::Optimizer;
+use crate::error::KerasError;
+use kindling_train::FitOptions;
+use kindling_train::TrainError;
+use kindling_train::Verbosity;
 
 /// Keras's `EarlyStopping(patience=n)` callback: stop after `patience` epochs without a lower
 /// validation loss. The weights kept are the best epoch's (Keras's
@@ -103,7 +104,7 @@ impl FitArgs {
 
     /// The fit options these arguments and `optimizer` make, checked: an error names the
     /// argument as Keras spells it and says what is allowed.
-    pub fn options(&self, optimizer: &Optimizer) -> Result<FitOptions, TrainError> {
+    pub fn options(&self, optimizer: &Optimizer) -> Result<FitOptions, KerasError> {
         let options = FitOptions {
             epochs: self.epochs,
             batch_size: self.batch_size,
@@ -114,18 +115,21 @@ impl FitArgs {
             seed: self.seed,
             ..FitOptions::default()
         };
-        options.validate().map_err(|err| match err {
-            TrainError::InvalidOption {
-                name,
-                value,
-                reason,
-            } => TrainError::InvalidOption {
-                name: keras_name(name),
-                value,
-                reason,
-            },
-            other => other,
-        })?;
+        options
+            .validate()
+            .map_err(|err| match err {
+                TrainError::InvalidOption {
+                    name,
+                    value,
+                    reason,
+                } => TrainError::InvalidOption {
+                    name: keras_name(name),
+                    value,
+                    reason,
+                },
+                other => other,
+            })
+            .map_err(KerasError::from)?;
         Ok(options)
     }
 }

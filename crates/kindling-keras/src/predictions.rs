@@ -1,6 +1,6 @@
 //! What `model.predict` returns: a row of outputs per example.
 
-use crate::error::TrainError;
+use crate::error::KerasError;
 
 /// Predictions, one row per example: class probabilities for a classifier, values for a
 /// regressor. `predictions[:, 1]` is [`column(1)`](Predictions::column).
@@ -42,8 +42,8 @@ impl Predictions {
     }
 
     /// Row `index` (`predictions[index]`).
-    pub fn row(&self, index: usize) -> Result<&[f32], TrainError> {
-        self.rows().nth(index).ok_or_else(|| TrainError::Shape {
+    pub fn row(&self, index: usize) -> Result<&[f32], KerasError> {
+        self.rows().nth(index).ok_or_else(|| KerasError::Shape {
             what: "predictions",
             reason: format!("no row {index}; there are {} rows", self.len()),
         })
@@ -51,9 +51,9 @@ impl Predictions {
 
     /// Column `index` of every row (`predictions[:, index]`): for a classifier, the
     /// probability of class `index` for each example.
-    pub fn column(&self, index: usize) -> Result<Vec<f32>, TrainError> {
+    pub fn column(&self, index: usize) -> Result<Vec<f32>, KerasError> {
         if index >= self.columns {
-            return Err(TrainError::Shape {
+            return Err(KerasError::Shape {
                 what: "predictions",
                 reason: format!(
                     "no column {index}; there are {} columns (0 to {})",

@@ -1,13 +1,13 @@
 //! A Keras-flavoured API: the course's `Sequential` / `compile` / `fit` / `predict` code,
 //! line for line, in Rust.
 //!
-//! It is a thin layer over the rest of this crate: the layers become a
+//! It is a thin layer over `kindling-train`: the layers become a
 //! [`DenseStackConfig`](kindling_models::DenseStackConfig), `fit` is
-//! [`fit_classifier`](crate::fit_classifier) or [`fit_regressor`](crate::fit_regressor)
+//! [`fit_classifier`](kindling_train::fit_classifier) or [`fit_regressor`](kindling_train::fit_regressor)
 //! (Kindling's epoch loop on the fused engine or Burn's `Learner`, with Keras's validation
-//! split and early stopping), `evaluate` is [`evaluate_classifier`](crate::evaluate_classifier) /
-//! [`evaluate_regressor`](crate::evaluate_regressor), `summary` is
-//! [`summary_table`](crate::summary::summary_table), and `save` writes the same run
+//! split and early stopping), `evaluate` is [`evaluate_classifier`](kindling_train::evaluate_classifier) /
+//! [`evaluate_regressor`](kindling_train::evaluate_regressor), `summary` is
+//! [`summary_table`](kindling_train::summary::summary_table), and `save` writes the same run
 //! directory as `kindling train` (so `kindling predict DIR --input F.csv` reads it).
 //!
 //! | Keras | Kindling |
@@ -22,14 +22,55 @@
 //! | `model.save('model_file.h5')`; `load_model('model_file.h5')` | [`model.save(dir)?`](Model::save); [`load_model(dir, &device)?`](load_model) |
 //! | `model.summary()` | [`model.summary()`](Model::summary) (a `String`) |
 //!
-//! Every step returns a [`TrainError`](crate::TrainError) instead of raising: a layer of zero
+//! The course's first model, a regressor, on the synthetic bank data (children and accounts → transactions next year):
+//!
+//! ```
+//! use burn::prelude::*;
+//! use kindling_data::synthetic;
+//! use kindling_keras::{
+//!     Activation::Relu, Dense, Features, FitArgs, Loss, Optimizer, Sequential, Targets,
+//! };
+//!
+//! let device = Device::flex();
+//! let data = synthetic::bank(0);
+//! let predictors = Features::from(&data.rows);
+//! let target = Targets::from(&data.rows);
+//!
+//! // n_cols = predictors.shape[1]
+//! let n_cols = predictors.width();
+//! // model = Sequential()
+//! let mut model = Sequential::new();
+//! // model.add(Dense(50, activation='relu', input_shape=(n_cols,)))
+//! model.add(Dense::new(50).activation(Relu).input_shape(n_cols))?;
+//! // model.add(Dense(32, activation='relu'))
+//! model.add(Dense::new(32).activation(Relu))?;
+//! // model.add(Dense(1))
+//! model.add(Dense::new(1))?;
+//! // model.compile(optimizer='adam', loss='mean_squared_error')
+//! let mut model = model.compile(Optimizer::adam(), Loss::MeanSquaredError, &[], &device)?;
+//! // model.fit(predictors, target, epochs=30)
+//! let history = model.fit(predictors, target, &FitArgs::new().epochs(30))?;
+//! assert!(history.epochs[29].val_loss < history.epochs[0].val_loss);
+//!
+//! // model.evaluate(predictors, target): predicting the mean would score an MSE of 56, and
+//! // the noise in the targets alone is about 4.
+//! let mse = model.evaluate(predictors, target)?.loss;
+//! assert!(mse < 10.0, "{mse}");
+//!
+//! // model.summary()
+//! let summary = model.summary();
+//! assert!(summary.contains("Total params: 1,815"), "{summary}"); // 150 + 1,632 + 33
+//! # Ok::<(), kindling_keras::KerasError>(())
+//! ```
+//!
+//! Every step returns a [`KerasError`] instead of raising: a layer of zero
 //! units or a first layer without `input_shape` at `add`; a loss that does not fit the
 //! output layer at `compile`; features, targets and arguments that disagree with the model
 //! at `fit`, before any training. A [`Sequential`] has no `fit`, so a model cannot be
 //! fitted before it is compiled:
 //!
 //! ```compile_fail,E0599
-//! use kindling_train::keras::{Features, FitArgs, Sequential};
+//! use kindling_keras::{Features, FitArgs, Sequential};
 //! let model = Sequential::new();
 //! model.fit(Features::new(&[1.0], 1), &[0.0f32][..], &FitArgs::new()); // no method `fit`
 //! ```
@@ -46,7 +87,7 @@
 //! use burn::prelude::*;
 //! use kindling_data::scale::{ScaleKind, Scaler};
 //! use kindling_data::synthetic;
-//! use kindling_train::keras::{
+//! use kindling_keras::{
 //!     Activation::{Relu, Softmax}, Dense, EarlyStopping, Features, FitArgs, Loss, Metric,
 //!     Optimizer, Sequential, Targets, load_model, to_categorical,
 //! };
@@ -107,18 +148,20 @@
 
 mod compile;
 mod data;
+mod error;
 mod fit_args;
 mod model;
 mod persist;
 mod predictions;
 mod sequential;
 
-pub use crate::evaluate::Evaluation;
-pub use crate::history::History;
-pub use crate::reporter::Verbosity;
 pub use compile::{Loss, Metric, Optimizer};
 pub use data::{Features, Targets, to_categorical};
+pub use error::KerasError;
 pub use fit_args::{EarlyStopping, FitArgs};
+pub use kindling_train::Evaluation;
+pub use kindling_train::History;
+pub use kindling_train::Verbosity;
 pub use model::Model;
 pub use persist::load_model;
 pub use predictions::Predictions;

@@ -1,7 +1,7 @@
 //! `model.save(dir)` and `load_model(dir)`: a model as a Kindling run directory.
 //!
 //! A saved model is the same run directory `kindling train` writes (see
-//! [`run_dir`](crate::run_dir)), written by the same code: `config.json`, `model.bpk`,
+//! [`run_dir`](kindling_train::run_dir)), written by the same code: `config.json`, `model.bpk`,
 //! `history.csv`, `metrics.json` (with the weights' SHA-256) and the training curves. So
 //! `kindling predict DIR --input F.csv` and `kindling summary DIR` work on it, and
 //! `kindling evaluate DIR` too when the model is named after a Kindling task (`bank`, `drug`,
@@ -9,14 +9,15 @@
 //! by the model's own scaler, see [`Model::with_scaler`]). `load_model` reads runs of
 //! `kindling train` as well.
 
-use crate::error::TrainError;
-use crate::keras::compile::{Loss, Metric, Optimizer};
-use crate::keras::model::Model;
-use crate::keras::sequential::Sequential;
-use crate::recipe::{ModelKind, RunConfig, write_run};
-use crate::run_dir::RunMetrics;
-use crate::trained::{TrainedModel, load_run};
+use crate::compile::{Loss, Metric, Optimizer};
+use crate::error::KerasError;
+use crate::model::Model;
+use crate::sequential::Sequential;
 use burn::prelude::*;
+use kindling_train::TrainError;
+use kindling_train::recipe::{ModelKind, RunConfig, write_run};
+use kindling_train::run_dir::RunMetrics;
+use kindling_train::trained::{TrainedModel, load_run};
 use std::path::{Path, PathBuf};
 
 impl Model {
@@ -24,15 +25,16 @@ impl Model {
     /// a failure leaves an earlier model there as it was). Returns what `metrics.json`
     /// records. A model that has not been fitted in this process has no history to record and
     /// is refused.
-    pub fn save(&self, dir: impl AsRef<Path>) -> Result<RunMetrics, TrainError> {
+    pub fn save(&self, dir: impl AsRef<Path>) -> Result<RunMetrics, KerasError> {
         let dir = dir.as_ref();
         let Some(fitted) = &self.fitted else {
             return Err(match &self.loaded_from {
                 Some(from) => TrainError::Record {
                     path: from.clone(),
                     reason: "this model was loaded from here and not fitted since: that directory already holds it; copy the directory, or fit and save a new run".into(),
-                },
-                None => TrainError::NotFitted { action: "save" },
+                }
+                .into(),
+                None => KerasError::NotFitted { action: "save" },
             });
         };
         let config = RunConfig {
@@ -41,14 +43,14 @@ impl Model {
             model: self.config.clone(),
             fit: fitted.options.clone(),
             data_dir: PathBuf::new(),
-            backend: crate::device::backend_name(&self.device),
+            backend: kindling_train::backend_name(&self.device),
             features: self.feature_names.clone(),
             target: self.target_name.clone(),
             scaler: self.scaler.clone(),
             input_range: None,
             fill_values: Default::default(),
         };
-        match &self.net {
+        let metrics = match &self.net {
             TrainedModel::Classifier(net) => write_run(
                 dir,
                 &config,
@@ -63,7 +65,8 @@ impl Model {
                 None,
                 &self.device,
             ),
-        }
+        }?;
+        Ok(metrics)
     }
 }
 
@@ -71,7 +74,7 @@ impl Model {
 /// `device`, compiled as it was trained (its optimizer and loss; accuracy for a classifier).
 /// The weights are checked against the SHA-256 in `metrics.json`. The run's scaler (from
 /// `--scale` or [`Model::with_scaler`]) comes with it: the model scales its inputs itself.
-pub fn load_model(dir: impl AsRef<Path>, device: &Device) -> Result<Model, TrainError> {
+pub fn load_model(dir: impl AsRef<Path>, device: &Device) -> Result<Model, KerasError> {
     let run = load_run(dir.as_ref(), device)?;
     let config = run.config;
     let loss = Loss::for_kind(config.kind);
@@ -99,7 +102,7 @@ pub fn load_model(dir: impl AsRef<Path>, device: &Device) -> Result<Model, Train
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keras::{Activation, Dense, Features, FitArgs, Verbosity};
+    use crate::{Activation, Dense, Features, FitArgs, Verbosity};
 
     fn regressor() -> Model {
         let mut model = Sequential::named("line");

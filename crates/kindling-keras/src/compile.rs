@@ -1,12 +1,13 @@
 //! `model.compile(optimizer, loss, metrics)`: what to train with, checked against the layers.
 
-use crate::error::TrainError;
-use crate::keras::model::Model;
-use crate::keras::sequential::Sequential;
-use crate::options::OptimizerKind;
-use crate::recipe::ModelKind;
+use crate::error::KerasError;
+use crate::model::Model;
+use crate::sequential::Sequential;
 use burn::prelude::*;
 use kindling_models::Head;
+use kindling_train::OptimizerKind;
+use kindling_train::TrainError;
+use kindling_train::recipe::ModelKind;
 use std::fmt;
 
 /// The optimizer and its learning rate (Keras's `optimizer='adam'` or `SGD(lr=...)`).
@@ -114,7 +115,7 @@ impl Sequential {
         loss: Loss,
         metrics: &[Metric],
         device: &Device,
-    ) -> Result<Model, TrainError> {
+    ) -> Result<Model, KerasError> {
         let config = self.to_config()?;
         let lr = optimizer.learning_rate;
         if !(lr.is_finite() && lr > 0.0) {
@@ -122,10 +123,11 @@ impl Sequential {
                 name: "learning_rate",
                 value: kindling_data::number::short(lr),
                 reason: "the learning rate must be a positive number".into(),
-            });
+            }
+            .into());
         }
         let incompatible = |what: String, reason: &str| {
-            Err(TrainError::Incompatible {
+            Err(KerasError::Incompatible {
                 what,
                 reason: reason.to_string(),
             })
@@ -170,7 +172,7 @@ impl Sequential {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keras::{Activation, Dense};
+    use crate::{Activation, Dense};
 
     fn stack(output: usize, activation: Activation) -> Sequential {
         let mut model = Sequential::new();
