@@ -5,15 +5,15 @@ use crate::experiment_setup::{fetch_data_dir, figures, out_dir, parse_count, par
 use anyhow::{Context, Result};
 use clap::Args;
 use kindling_data::scale::ScaleKind;
-use kindling_models::Activation;
-use kindling_train::capacity::{
+use kindling_lab::capacity::{
     CAPACITY_CSV, CAPACITY_JSON, CAPACITY_PNG, CapacitySettings, CapacityStep, DEFAULT_WIDTHS,
     capacity, capacity_table,
 };
+use kindling_lab::tune::report::score_rule;
+use kindling_lab::tune::space::hidden_text;
+use kindling_models::Activation;
 use kindling_train::recipe::RunSetup;
 use kindling_train::tabular::TabularTask;
-use kindling_train::tune::report::score_rule;
-use kindling_train::tune::space::hidden_text;
 use kindling_train::{FitOptions, OptimizerKind, Verbosity};
 use std::path::PathBuf;
 

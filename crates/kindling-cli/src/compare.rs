@@ -7,7 +7,7 @@ use crate::experiment_setup::{
 use crate::train::Task;
 use anyhow::Result;
 use clap::Args;
-use kindling_train::compare::{CompareSettings, VAL_LOSS_PNG, compare_architectures};
+use kindling_lab::compare::{CompareSettings, VAL_LOSS_PNG, compare_architectures};
 use kindling_train::recipe::RunSetup;
 use kindling_train::{FitOptions, OptimizerKind};
 use std::path::PathBuf;

@@ -5,12 +5,12 @@ use crate::train::Task;
 use anyhow::{Context, Result};
 use kindling_data::DataDir;
 use kindling_data::download::{Existing, Manifest, ensure};
+use kindling_lab::experiment::ResultTable;
+use kindling_lab::experiment_data::{ExperimentData, ExperimentTask};
+use kindling_lab::tune::TrialOutcome;
 use kindling_models::{Activation, DenseStackConfig, DenseStackConfigError};
 use kindling_train::Verbosity;
-use kindling_train::experiment::ResultTable;
-use kindling_train::experiment_data::{ExperimentData, ExperimentTask};
 use kindling_train::tabular::TabularTask;
-use kindling_train::tune::TrialOutcome;
 use std::path::{Path, PathBuf};
 
 /// The experiment-side name of a task.

@@ -7,11 +7,9 @@ use crate::experiment_setup::{
 use crate::train::Task;
 use anyhow::Result;
 use clap::Args;
-use kindling_train::range_test::{RANGE_TEST_PNG, RangeTestSettings, check_range, range_test};
+use kindling_lab::range_test::{RANGE_TEST_PNG, RangeTestSettings, check_range, range_test};
+use kindling_lab::sweep::{LOSSES_PNG, SweepSettings, check_learning_rates, sweep_learning_rates};
 use kindling_train::recipe::RunSetup;
-use kindling_train::sweep::{
-    LOSSES_PNG, SweepSettings, check_learning_rates, sweep_learning_rates,
-};
 use kindling_train::{FitOptions, OptimizerKind};
 use std::path::PathBuf;
 

@@ -5,14 +5,14 @@ use crate::experiment_setup::{fetch_data_dir, figures, out_dir, parse_count, par
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use kindling_data::scale::ScaleKind;
+use kindling_lab::tune::report::{SCORES_PNG, TRIALS_CSV, TRIALS_JSON, score_rule, tune_table};
+use kindling_lab::tune::{
+    LrRange, SearchSpace, Strategy, TrialRecord, TuneEvent, TuneSettings, tune,
+};
 use kindling_models::Activation;
 use kindling_train::OptimizerKind;
 use kindling_train::recipe::RunSetup;
 use kindling_train::tabular::TabularTask;
-use kindling_train::tune::report::{SCORES_PNG, TRIALS_CSV, TRIALS_JSON, score_rule, tune_table};
-use kindling_train::tune::{
-    LrRange, SearchSpace, Strategy, TrialRecord, TuneEvent, TuneSettings, tune,
-};
 use std::path::PathBuf;
 use std::time::Duration;
 

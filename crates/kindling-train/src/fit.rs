@@ -275,7 +275,7 @@ pub fn fit_regressor_with(
 
 /// The loader of the training rows of `split`: batches of `options.batch_size` on the
 /// `autodiff` device, reshuffled on every pass from `options.seed`.
-pub(crate) fn train_loader<B, O>(
+pub fn train_loader<B, O>(
     batcher: B,
     split: &ValidationSplit,
     options: &FitOptions,
@@ -409,7 +409,11 @@ impl<'a> Run<'a> {
         device: &Device,
     ) -> LearnerSteps<M> {
         LearnerSteps {
-            learner: Learner::new(model, optimizer(&self.options), self.options.learning_rate),
+            learner: Learner::new(
+                model,
+                burn_optimizer(&self.options),
+                self.options.learning_rate,
+            ),
             batcher,
             autodiff,
             device: device.clone(),
@@ -456,8 +460,8 @@ impl<'a> Run<'a> {
     }
 }
 
-/// The optimizer with Keras's defaults.
-pub(crate) fn optimizer(options: &FitOptions) -> burn::optim::ModuleOptimizer {
+/// Burn's optimizer for `options.optimizer`, with Keras's defaults.
+pub fn burn_optimizer(options: &FitOptions) -> burn::optim::ModuleOptimizer {
     match options.optimizer {
         // Keras's Adam epsilon is 1e-7; burn's default is 1e-5.
         OptimizerKind::Adam => AdamConfig::new().with_epsilon(1e-7).init(),

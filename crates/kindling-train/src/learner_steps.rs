@@ -20,7 +20,7 @@ use std::path::Path;
 const VALID_CHUNK: usize = 1024;
 
 /// A model the autodiff engine fits: how its batches are built and its outputs scored.
-pub(crate) trait Supervised: LearnerModel {
+pub trait Supervised: LearnerModel {
     /// Builds batches from row indices.
     type Batcher;
 
@@ -42,9 +42,9 @@ pub(crate) trait Supervised: LearnerModel {
 }
 
 /// A training batch of `M`.
-pub(crate) type Batch<M> = <M as TrainStep>::Input;
+pub type Batch<M> = <M as TrainStep>::Input;
 /// What a training step of `M` outputs.
-pub(crate) type Output<M> = <M as TrainStep>::Output;
+pub type Output<M> = <M as TrainStep>::Output;
 
 impl Supervised for DenseStack {
     type Batcher = ClassificationBatcher;

@@ -14,24 +14,17 @@
 //!
 //! The crate `kindling-keras` puts all of it behind the course's Keras code, line for line.
 //!
-//! The course's experiments train several models on one data split: [`sweep`] (learning
-//! rates, each run [`trial_status`]-classified as ok, diverged or stalled), [`range_test`]
-//! (a learning-rate range test) and [`compare`] (hidden-layer layouts). They share
-//! [`experiment`]'s run directory and result table and [`experiment_data`]'s loading;
-//! [`capacity`] and [`tune`] search architectures and hyper-parameters.
+//! The crate `kindling-lab` runs the course's experiments (learning-rate sweeps and range
+//! tests, layouts compared, capacity and hyper-parameter searches) through the same fit.
 
 mod batcher;
 pub mod bench;
-pub mod capacity;
-pub mod compare;
 mod device;
 pub mod diagnostics;
 pub mod divergence;
 mod epoch_loop;
 mod error;
 mod evaluate;
-pub mod experiment;
-pub mod experiment_data;
 pub mod export;
 mod fit;
 #[cfg(feature = "fused")]
@@ -42,26 +35,23 @@ pub mod mnist;
 mod options;
 pub mod plot;
 pub mod progress;
-pub mod range_test;
 pub mod recipe;
 mod reporter;
 pub mod run_dir;
 pub mod show_weights;
 pub mod summary;
-pub mod sweep;
 pub mod tabular;
 pub mod trained;
-pub mod trial_status;
-pub mod tune;
 
 pub use batcher::{ClassificationBatcher, RegressionBatcher};
 pub use device::backend_name;
 pub use error::TrainError;
 pub use evaluate::{Evaluation, evaluate_classifier, evaluate_regressor, predicted_class_counts};
 pub use fit::{
-    FitResult, OnDivergence, fit_classifier, fit_classifier_with, fit_regressor,
-    fit_regressor_with, seeded_model,
+    FitResult, OnDivergence, burn_optimizer, fit_classifier, fit_classifier_with, fit_regressor,
+    fit_regressor_with, seeded_model, train_loader,
 };
 pub use history::{EpochRecord, History};
+pub use learner_steps::{Batch, Supervised};
 pub use options::{Engine, FitOptions, OptimizerKind, Regularization};
 pub use reporter::Verbosity;

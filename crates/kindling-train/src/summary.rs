@@ -1,6 +1,5 @@
 //! A Keras-style model summary: each layer, its output shape and parameter count.
 
-use crate::experiment::thousands;
 use kindling_models::{DenseStackConfig, Head};
 
 /// The summary table of `config`, titled `name`, as Keras's `model.summary()` prints it.
@@ -46,6 +45,19 @@ pub fn summary_table(name: &str, config: &DenseStackConfig) -> String {
         thousands(config.num_params()),
         thousands(config.num_params())
     ));
+    out
+}
+
+/// `39760` as `39,760`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
     out
 }
 

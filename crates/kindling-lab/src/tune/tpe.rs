@@ -355,10 +355,10 @@ fn normal_cdf(z: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::options::OptimizerKind;
     use crate::tune::random::RandomSampler;
     use crate::tune::score::Score;
     use kindling_models::Activation;
+    use kindling_train::OptimizerKind;
 
     /// A cheap stand-in for training, lowest (0) at 2 × 32 tanh units, Adam at 0.003,
     /// batch 32.

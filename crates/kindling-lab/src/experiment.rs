@@ -9,13 +9,14 @@
 //!
 //! Every file is written atomically (a temporary name, then a rename).
 
-use crate::error::TrainError;
-use crate::fit::{FitResult, OnDivergence, fit_classifier_with, fit_regressor_with};
-use crate::options::FitOptions;
-use crate::recipe::{ModelKind, RunSetup};
-use crate::run_dir::{write_atomic, write_json};
 use kindling_data::Rows;
 use kindling_models::DenseStackConfig;
+use kindling_train::FitOptions;
+use kindling_train::TrainError;
+use kindling_train::recipe::{ModelKind, RunSetup};
+use kindling_train::run_dir::{write_atomic, write_json};
+use kindling_train::summary::thousands;
+use kindling_train::{FitResult, OnDivergence, fit_classifier_with, fit_regressor_with};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -179,19 +180,6 @@ fn number_text(value: f64, decimals: usize) -> String {
     } else {
         format!("{value:.decimals$}")
     }
-}
-
-/// `39760` as `39,760`.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn csv_field(text: &str) -> String {

@@ -1,10 +1,6 @@
 //! The search loop of `tune`: propose, train, record; then rank, keep the best trial as a run
 //! directory, and write the results.
 
-use crate::options::FitOptions;
-use crate::recipe::RunSetup;
-use crate::reporter::Verbosity;
-use crate::tabular::{PreparedTable, TabularTask};
 use crate::tune::error::TuneError;
 use crate::tune::report::write_tune_results;
 use crate::tune::sampler::{Observation, Strategy};
@@ -12,6 +8,10 @@ use crate::tune::score::compare_optional;
 use crate::tune::space::{Candidate, SearchSpace};
 use crate::tune::trial::{TrialOutcome, copy_run_dir, run_trial};
 use kindling_data::scale::ScaleKind;
+use kindling_train::FitOptions;
+use kindling_train::Verbosity;
+use kindling_train::recipe::RunSetup;
+use kindling_train::tabular::{PreparedTable, TabularTask};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

@@ -2,20 +2,20 @@
 //! weights (the same seed, see [`crate::seeded_model`]), with the same shuffles, on one data
 //! split; each run classified as ok, diverged or stalled (see [`crate::trial_status`]).
 
-use crate::divergence::naive_guess_loss;
-use crate::error::TrainError;
-use crate::evaluate::predicted_class_counts;
 use crate::experiment::{Cell, ExperimentDir, ResultTable, fit_trial};
-use crate::history::{EpochRecord, History};
-use crate::options::{FitOptions, OptimizerKind};
-use crate::plot::{Axis, Curve, Scale, Series, chart};
-use crate::recipe::{ModelKind, RunSetup};
-use crate::reporter::Verbosity;
-use crate::run_dir::{HISTORY_FILE, load_weights};
 use crate::trial_status::{TrialStatus, classify, constant_guess_loss, majority_class};
 use kindling_data::Rows;
 use kindling_data::split::validation_split;
 use kindling_models::DenseStackConfig;
+use kindling_train::TrainError;
+use kindling_train::Verbosity;
+use kindling_train::divergence::naive_guess_loss;
+use kindling_train::plot::{Axis, Curve, Scale, Series, chart};
+use kindling_train::predicted_class_counts;
+use kindling_train::recipe::{ModelKind, RunSetup};
+use kindling_train::run_dir::{HISTORY_FILE, load_weights};
+use kindling_train::{EpochRecord, History};
+use kindling_train::{FitOptions, OptimizerKind};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Arc;

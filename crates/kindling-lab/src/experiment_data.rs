@@ -1,12 +1,12 @@
 //! The data an experiment's trials share, loaded once: every trial trains and validates on the
 //! same rows.
 
-use crate::error::TrainError;
-use crate::recipe::ModelKind;
-use crate::tabular::{PreparedTable, TabularTask, model_config};
 use kindling_data::Rows;
 use kindling_data::mnist::{self, MnistSet};
 use kindling_models::{Activation, DenseStackConfig, DigitNetConfig};
+use kindling_train::TrainError;
+use kindling_train::recipe::ModelKind;
+use kindling_train::tabular::{PreparedTable, TabularTask, model_config};
 use std::path::Path;
 use std::sync::Arc;
 

@@ -10,10 +10,10 @@
 //!   epochs or more);
 //! - **ok** otherwise.
 
-use crate::divergence::{DIVERGENCE_FACTOR, Divergence};
-use crate::history::History;
 use kindling_data::Rows;
 use kindling_data::split::ValidationSplit;
+use kindling_train::History;
+use kindling_train::divergence::{DIVERGENCE_FACTOR, Divergence};
 use serde::Serialize;
 use std::fmt;
 
@@ -120,7 +120,7 @@ fn short(value: f64) -> String {
 }
 
 /// Classifies a run from its history (see the module documentation): `divergence` is the one
-/// the fit reported (see [`crate::divergence::find_divergence`]), `constant_loss` the
+/// the fit reported (see [`kindling_train::divergence::find_divergence`]), `constant_loss` the
 /// validation loss of a constant guess.
 pub fn classify(
     history: &History,
@@ -218,9 +218,9 @@ pub fn majority_class(rows: &Rows, range: std::ops::Range<usize>) -> Option<(usi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::divergence::LossKind;
-    use crate::divergence::find_divergence;
-    use crate::history::EpochRecord;
+    use kindling_train::EpochRecord;
+    use kindling_train::divergence::LossKind;
+    use kindling_train::divergence::find_divergence;
 
     fn history(losses: &[(f64, f64)]) -> History {
         History {

@@ -20,16 +20,16 @@ pub use report::{
     CAPACITY_CSV, CAPACITY_JSON, CAPACITY_PNG, capacity_table, write_capacity_results,
 };
 
-use crate::options::FitOptions;
-use crate::recipe::RunSetup;
-use crate::reporter::Verbosity;
-use crate::tabular::{PreparedTable, TabularTask, model_config};
 use crate::tune::error::TuneError;
 use crate::tune::score::Score;
 use crate::tune::space::{MAX_LAYERS, hidden_text};
 use crate::tune::trial::{TrialOutcome, copy_run_dir, run_trial};
 use kindling_data::scale::ScaleKind;
 use kindling_models::{Activation, DenseStackConfig};
+use kindling_train::FitOptions;
+use kindling_train::Verbosity;
+use kindling_train::recipe::RunSetup;
+use kindling_train::tabular::{PreparedTable, TabularTask, model_config};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;

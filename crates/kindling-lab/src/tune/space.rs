@@ -1,9 +1,9 @@
 //! The search space of `tune`: hidden layers, widths, activation, optimizer, learning rate and
 //! batch size, and one point of it (a [`Candidate`]).
 
-use crate::options::OptimizerKind;
 use crate::tune::error::TuneError;
 use kindling_models::{Activation, DenseStackConfig};
+use kindling_train::OptimizerKind;
 use rand::Rng;
 use rand::seq::IndexedRandom;
 use serde::{Deserialize, Serialize};

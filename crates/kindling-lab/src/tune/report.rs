@@ -1,16 +1,16 @@
 //! What `tune` leaves in its output directory besides the trials: `trials.csv`,
 //! `trials.json` and `scores.png`, and the table it prints.
 
-use crate::error::TrainError;
 use crate::experiment::{Cell, ResultTable};
-use crate::plot::{Series, line_chart};
-use crate::recipe::ModelKind;
-use crate::run_dir::{write_atomic, write_json};
 use crate::tune::sampler::Strategy;
 use crate::tune::search::{TrialRecord, TuneSettings, rank};
 use crate::tune::space::{Candidate, SearchSpace, learning_rate_text};
 use crate::tune::trial::TrialOutcome;
 use kindling_data::scale::ScaleKind;
+use kindling_train::TrainError;
+use kindling_train::plot::{Series, line_chart};
+use kindling_train::recipe::ModelKind;
+use kindling_train::run_dir::{write_atomic, write_json};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 

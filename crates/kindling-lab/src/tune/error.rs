@@ -1,6 +1,6 @@
 //! The errors of the experiments (`tune`, `capacity`).
 
-use crate::error::TrainError;
+use kindling_train::TrainError;
 
 /// Everything that stops an experiment. A trial that diverges does not: it is recorded.
 #[derive(Debug, thiserror::Error)]

@@ -1,13 +1,15 @@
 //! One trial of an experiment: a fit on the shared table in its own run directory, and how it
 //! ended. A diverged fit is an outcome, not an error.
 
-use crate::error::TrainError;
-use crate::options::{FitOptions, Regularization};
-use crate::recipe::RunSetup;
-use crate::run_dir::{CONFIG_FILE, HISTORY_FILE, METRICS_FILE, WEIGHTS_FILE, write_atomic};
-use crate::tabular::{PreparedTable, train_prepared};
 use crate::tune::score::Score;
 use kindling_models::Activation;
+use kindling_train::TrainError;
+use kindling_train::recipe::RunSetup;
+use kindling_train::run_dir::{
+    CONFIG_FILE, HISTORY_FILE, METRICS_FILE, WEIGHTS_FILE, write_atomic,
+};
+use kindling_train::tabular::{PreparedTable, train_prepared};
+use kindling_train::{FitOptions, Regularization};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -89,7 +91,7 @@ const RUN_FILES: [&str; 7] = [
     HISTORY_FILE,
     "loss.png",
     "accuracy.png",
-    crate::show_weights::FIRST_LAYER_WEIGHTS_FILE,
+    kindling_train::show_weights::FIRST_LAYER_WEIGHTS_FILE,
     METRICS_FILE,
 ];
 

@@ -1,19 +1,19 @@
 //! `compare`: deeper against wider. Several hidden-layer layouts of one task's network, each
 //! trained with the same seed, options and early stopping on one data split, side by side.
 
-use crate::divergence::Divergence;
-use crate::error::TrainError;
 use crate::experiment::{Cell, ExperimentDir, ResultTable, fit_trial};
-use crate::history::History;
-use crate::options::{FitOptions, OptimizerKind};
-use crate::plot::{Axis, Scale, Series, line_chart_on};
-use crate::recipe::{ModelKind, RunSetup};
-use crate::reporter::Verbosity;
-use crate::run_dir::HISTORY_FILE;
 use crate::tune::space::hidden_text;
 use kindling_data::Rows;
 use kindling_data::split::validation_split;
 use kindling_models::DenseStackConfig;
+use kindling_train::History;
+use kindling_train::TrainError;
+use kindling_train::Verbosity;
+use kindling_train::divergence::Divergence;
+use kindling_train::plot::{Axis, Scale, Series, line_chart_on};
+use kindling_train::recipe::{ModelKind, RunSetup};
+use kindling_train::run_dir::HISTORY_FILE;
+use kindling_train::{FitOptions, OptimizerKind};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -182,7 +182,7 @@ impl CompareReport {
                 "Lowest val_loss: {} (hidden {}, {} parameters).",
                 best.name,
                 hidden_text(&best.hidden),
-                crate::experiment::thousands(best.parameters)
+                kindling_train::summary::thousands(best.parameters)
             ));
         }
         notes
@@ -207,7 +207,7 @@ pub fn compare_architectures(
         if setup.verbosity != Verbosity::Quiet {
             println!(
                 "{name}: hidden {layout}, {} parameters",
-                crate::experiment::thousands(config.num_params())
+                kindling_train::summary::thousands(config.num_params())
             );
         }
         let trial_dir = dir.trial(&format!("{name}-{}", layout.replace(',', "-")));

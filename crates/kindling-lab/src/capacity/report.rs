@@ -3,16 +3,16 @@
 
 use crate::capacity::{CapacitySettings, CapacityStep};
 use crate::experiment::{Cell, ResultTable};
-use crate::options::FitOptions;
-use crate::plot::{Series, line_chart};
-use crate::recipe::ModelKind;
-use crate::run_dir::{write_atomic, write_json};
 use crate::tune::error::TuneError;
 use crate::tune::report::{relative, score_cells, score_rule};
 use crate::tune::space::hidden_text;
 use crate::tune::trial::TrialOutcome;
 use kindling_data::scale::ScaleKind;
 use kindling_models::Activation;
+use kindling_train::FitOptions;
+use kindling_train::plot::{Series, line_chart};
+use kindling_train::recipe::ModelKind;
+use kindling_train::run_dir::{write_atomic, write_json};
 use serde::Serialize;
 use std::path::Path;
 

@@ -11,20 +11,20 @@
 //! minimum the loss is about to blow up, an order of magnitude lower is still on the steep,
 //! stable part of the curve.
 
-use crate::batcher::{ClassificationBatcher, RegressionBatcher};
-use crate::error::TrainError;
 use crate::experiment::{Cell, ExperimentDir, ResultTable};
-use crate::fit::{optimizer, seeded_model, train_loader};
-use crate::learner_steps::{Batch, Supervised};
-use crate::options::{FitOptions, OptimizerKind};
-use crate::plot::{Axis, Curve, Scale, Series, chart};
-use crate::recipe::{ModelKind, RunSetup};
 use burn::data::dataloader::DataLoader;
 use burn::optim::ModuleOptimizer;
 use burn::train::TrainStep;
 use kindling_data::Rows;
 use kindling_data::split::{ValidationSplit, validation_split};
 use kindling_models::{DenseStackConfig, RegressionMlp};
+use kindling_train::TrainError;
+use kindling_train::plot::{Axis, Curve, Scale, Series, chart};
+use kindling_train::recipe::{ModelKind, RunSetup};
+use kindling_train::{Batch, Supervised};
+use kindling_train::{ClassificationBatcher, RegressionBatcher};
+use kindling_train::{FitOptions, OptimizerKind};
+use kindling_train::{burn_optimizer, seeded_model, train_loader};
 use serde::Serialize;
 use std::path::Path;
 use std::sync::Arc;
@@ -243,7 +243,7 @@ pub fn range_test(
     let split = validation_split(rows.len(), options.validation_split)?;
     let dir = ExperimentDir::create(setup.out)?;
     let (net, autodiff) = seeded_model(&settings.model, options.seed, setup.device)?;
-    let optim = optimizer(options);
+    let optim = burn_optimizer(options);
     let losses = match settings.kind {
         ModelKind::Classifier => {
             let loader = train_loader(ClassificationBatcher::new(rows), &split, options, &autodiff);
@@ -437,7 +437,7 @@ fn draw(report: &RangeTestReport, path: &Path) -> Result<(), TrainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fit::seeded_test_guard;
+    use crate::seeded_test_guard;
     use burn::prelude::Device;
     use kindling_models::Activation;
 
@@ -548,7 +548,7 @@ mod tests {
             out: dir.path(),
             backend: "flex",
             device: &device,
-            verbosity: crate::Verbosity::Quiet,
+            verbosity: kindling_train::Verbosity::Quiet,
         };
         let report = range_test(&settings(ModelKind::Classifier, 2), rows, setup).unwrap();
         assert!(report.stopped.is_some(), "lr 1000 must blow the loss up");
