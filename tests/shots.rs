@@ -203,8 +203,13 @@ fn shots_learn_a_rule_and_predict_reproduces_the_validation_scores() {
     // 10 inputs -> 100 -> 100 -> 100 -> 2.
     let params = (10 * 100 + 100) + 2 * (100 * 100 + 100) + (100 * 2 + 2);
     let expected = format!("Total params: {},{:03}", params / 1000, params % 1000);
-    for target in [path_str(&out), "shots"] {
-        let output = kindling(&["summary", target]);
+    // The task's input width is read from its data.
+    let data = path_str(dir.path());
+    for args in [
+        vec!["summary", path_str(&out)],
+        vec!["summary", "shots", "--data-dir", data],
+    ] {
+        let output = kindling(&args);
         assert!(stdout(&output).contains(&expected), "{}", stdout(&output));
     }
 }

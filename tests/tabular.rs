@@ -189,13 +189,15 @@ fn bad_run_directories_are_named() {
 
 #[test]
 fn summary_prints_the_true_parameter_counts() {
-    let output = kindling(&["summary", "mnist"]);
+    let data = data_dir();
+    let data = data.to_str().unwrap();
+    let output = kindling(&["summary", "mnist", "--data-dir", data]);
     assert!(
         stdout(&output).contains("Total params: 42,310"),
         "{}",
         stdout(&output)
     );
-    let output = kindling(&["summary", "wages"]);
+    let output = kindling(&["summary", "wages", "--data-dir", data]);
     assert!(
         stdout(&output).contains("Total params: 2,165"),
         "{}",

@@ -1,7 +1,10 @@
 //! `kindling capacity`: the course's capacity workflow on a table task.
 
 use crate::backend;
-use crate::experiment_setup::{fetch_data_dir, figures, out_dir, parse_count, parse_table_task};
+use crate::experiment_setup::{
+    fetch_data_dir, figures, out_dir, parse_count, parse_table_task, print_warnings,
+};
+use crate::shared_args::{IoArgs, SplitArgs};
 use anyhow::{Context, Result};
 use clap::Args;
 use kindling_data::scale::ScaleKind;
@@ -12,10 +15,9 @@ use kindling_lab::capacity::{
 use kindling_lab::tune::report::score_rule;
 use kindling_lab::tune::space::hidden_text;
 use kindling_models::Activation;
+use kindling_train::Task;
 use kindling_train::recipe::RunSetup;
-use kindling_train::tabular::TabularTask;
 use kindling_train::{FitOptions, OptimizerKind, Verbosity};
-use std::path::PathBuf;
 
 /// Shown after the options in `kindling capacity --help`.
 const CAPACITY_HELP: &str = "\
@@ -39,10 +41,13 @@ borderline passengers.";
 /// Arguments of `kindling capacity`.
 #[derive(Debug, Args)]
 #[command(after_long_help = CAPACITY_HELP)]
+#[command(mut_arg("seed", |a| a.help("Seed of every step's weights and shuffling")))]
+#[command(mut_arg("out", |a| a.help("Output directory [default: runs/capacity-<timestamp>]")))]
+#[command(mut_arg("quiet", |a| a.help("Print only the table and the chosen architecture")))]
 pub struct CapacityArgs {
     /// The table task: wages, titanic, shots, bank or drug (see --help for why wages by default).
     #[arg(default_value = "wages", value_parser = parse_table_task)]
-    task: TabularTask,
+    task: Task,
     /// Widths of the one-layer networks of the widening phase, in increasing order.
     #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_WIDTHS)]
     widths: Vec<usize>,
@@ -70,25 +75,14 @@ pub struct CapacityArgs {
     /// Early-stopping patience of every step, in epochs (none by default).
     #[arg(long)]
     patience: Option<usize>,
-    /// Fraction held out for validation (the LAST rows), the same for every step.
-    #[arg(long, default_value_t = 0.3, allow_hyphen_values = true)]
-    validation_split: f64,
     /// Feature scaling: standard, minmax or none
     /// [default: minmax for drug, standard for shots, none otherwise].
     #[arg(long)]
     scale: Option<ScaleKind>,
-    /// Seed of every step's weights and shuffling.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// Data directory [default: $KINDLING_DATA_DIR, else the workspace's data/].
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
-    /// Output directory [default: runs/capacity-<timestamp>].
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Print only the table and the chosen architecture.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    split: SplitArgs,
+    #[command(flatten)]
+    io: IoArgs,
 }
 
 /// Runs the workflow, printing each step as it ends, then the table and the chosen
@@ -107,16 +101,16 @@ pub fn run(args: CapacityArgs) -> Result<()> {
             batch_size: args.batch_size,
             optimizer,
             learning_rate: args.lr.unwrap_or_else(|| optimizer.default_learning_rate()),
-            validation_split: args.validation_split,
+            validation_split: args.split.validation_split,
             patience: args.patience,
-            seed: args.seed,
+            seed: args.split.seed,
             ..FitOptions::default()
         },
         scale: args.scale.unwrap_or_else(|| task.default_scale()),
     };
     settings.validate()?;
-    let data_dir = fetch_data_dir(args.data_dir.as_deref(), task.dataset())?;
-    let out = out_dir(args.out, "capacity");
+    let data_dir = fetch_data_dir(args.io.data_dir.as_deref(), task.dataset())?;
+    let out = out_dir(args.io.out, "capacity");
     let device = backend::device();
     let setup = RunSetup {
         data_dir: &data_dir,
@@ -125,7 +119,7 @@ pub fn run(args: CapacityArgs) -> Result<()> {
         device: &device,
         verbosity: Verbosity::Quiet,
     };
-    let quiet = args.quiet;
+    let quiet = args.io.quiet;
     if !quiet {
         let fit = &settings.fit;
         println!(
@@ -149,6 +143,7 @@ pub fn run(args: CapacityArgs) -> Result<()> {
     for note in &report.notes {
         eprintln!("note: {note}");
     }
+    print_warnings(&report.warnings);
     let kind = task.kind();
     println!();
     println!("Steps (score: {}):", score_rule(kind));

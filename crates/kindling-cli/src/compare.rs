@@ -2,23 +2,26 @@
 
 use crate::backend;
 use crate::experiment_setup::{
-    hidden_layers, load_data, out_dir, pick_task, print_results, verbosity,
+    hidden_layers, load_data, out_dir, pick_task, print_results, print_warnings, task_parser,
+    verbosity,
 };
-use crate::train::Task;
+use crate::shared_args::{IoArgs, SplitArgs};
 use anyhow::Result;
 use clap::Args;
 use kindling_lab::compare::{CompareSettings, VAL_LOSS_PNG, compare_architectures};
 use kindling_train::recipe::RunSetup;
-use kindling_train::{FitOptions, OptimizerKind};
-use std::path::PathBuf;
+use kindling_train::{FitOptions, OptimizerKind, Task};
 
 /// Arguments of `kindling compare`.
 #[derive(Debug, Args)]
+#[command(mut_arg("validation_split", |a| a.help("Fraction held out for validation: the LAST rows, before shuffling").default_value("0.4")))]
+#[command(mut_arg("out", |a| a.help("Experiment directory [default: runs/compare-<timestamp>]")))]
 pub struct CompareArgs {
     /// The task [default: mnist].
+    #[arg(value_parser = task_parser(&Task::ALL))]
     task: Option<Task>,
     /// The task, as an option (same as the positional argument).
-    #[arg(long = "task", value_name = "TASK")]
+    #[arg(long = "task", value_name = "TASK", value_parser = task_parser(&Task::ALL))]
     task_flag: Option<Task>,
     /// One architecture: its hidden layer widths, comma-separated; repeat for each variant
     /// [default: --arch 50 --arch 50,50,50, the course's model_1 and model_2].
@@ -30,9 +33,6 @@ pub struct CompareArgs {
     /// Stop a variant after this many epochs without a lower validation loss.
     #[arg(long, default_value_t = 2)]
     patience: usize,
-    /// Fraction held out for validation: the LAST rows, before shuffling.
-    #[arg(long, default_value_t = 0.4, allow_hyphen_values = true)]
-    validation_split: f64,
     /// Optimizer: adam or sgd.
     #[arg(long, default_value = "adam")]
     optimizer: OptimizerKind,
@@ -42,18 +42,10 @@ pub struct CompareArgs {
     /// Examples per gradient step.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
-    /// Seed of the initial weights and the shuffling.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// Data directory [default: $KINDLING_DATA_DIR, else the workspace's data/].
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
-    /// Experiment directory [default: runs/compare-<timestamp>].
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Print only the results, not every epoch.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    split: SplitArgs,
+    #[command(flatten)]
+    io: IoArgs,
 }
 
 /// `50,50,50` as `[50, 50, 50]`; every width a whole number the model accepts.
@@ -86,9 +78,9 @@ pub fn run(args: CompareArgs) -> Result<()> {
         learning_rate: args
             .lr
             .unwrap_or_else(|| args.optimizer.default_learning_rate()),
-        validation_split: args.validation_split,
+        validation_split: args.split.validation_split,
         patience: Some(args.patience),
-        seed: args.seed,
+        seed: args.split.seed,
         ..FitOptions::default()
     };
     options.validate()?;
@@ -97,7 +89,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
     } else {
         args.archs
     };
-    let (data, data_dir) = load_data(task, args.data_dir.as_deref(), options.validation_split)?;
+    let (data, data_dir) = load_data(task, args.io.data_dir.as_deref(), options.validation_split)?;
     let settings = CompareSettings {
         task: task.name().into(),
         kind: data.task.kind(),
@@ -105,18 +97,19 @@ pub fn run(args: CompareArgs) -> Result<()> {
         options,
     };
     settings.validate()?;
-    let out = out_dir(args.out, "compare");
+    let out = out_dir(args.io.out, "compare");
     let device = backend::device();
     let setup = RunSetup {
         data_dir: &data_dir,
         out: &out,
         backend: backend::name(),
         device: &device,
-        verbosity: verbosity(args.quiet),
+        verbosity: verbosity(args.io.quiet),
     };
     let report = compare_architectures(&settings, data.rows, setup)?;
+    print_warnings(&report.warnings);
     print_results(
-        args.quiet,
+        args.io.quiet,
         &report.table(),
         &report.notes(),
         &out,

@@ -3,6 +3,8 @@
 //! at once, from any thread, on a panic (a panicking worker thread must never leave the process
 //! hanging).
 
+use kindling_lab::tune::TuneError;
+use kindling_train::TrainError;
 use std::io::ErrorKind;
 use std::panic::PanicHookInfo;
 use std::process::ExitCode;
@@ -46,9 +48,46 @@ pub fn finish(result: anyhow::Result<()>) -> ExitCode {
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             use std::io::Write;
-            let _ = writeln!(std::io::stderr(), "error: {error:#}");
+            let _ = writeln!(std::io::stderr(), "error: {}", message(&error));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The error and its causes, outermost first, as `{error:#}` prints them, with the libraries'
+/// parameter names (`learning_rate`) spelled as this command's flags (`--lr`).
+fn message(error: &anyhow::Error) -> String {
+    error
+        .chain()
+        .map(|cause| {
+            // The experiments wrap the training crate's error transparently.
+            let train = match cause.downcast_ref::<TuneError>() {
+                Some(TuneError::Train(inner)) => Some(inner),
+                _ => cause.downcast_ref::<TrainError>(),
+            };
+            match train {
+                Some(TrainError::InvalidOption {
+                    name,
+                    value,
+                    reason,
+                }) => format!("invalid {} {value}: {reason}", flag(name)),
+                _ => cause.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+/// The flag that sets the library parameter `name` (`name` itself when no flag does).
+fn flag(name: &str) -> String {
+    match name {
+        "learning_rate" => "--lr".into(),
+        "learning_rates" => "--lrs".into(),
+        "architectures" => "--arch".into(),
+        "epochs" | "batch_size" | "validation_split" | "patience" | "batch_sizes" | "trials"
+        | "max_minutes" | "layers" | "widths" | "activations" | "optimizers" | "adam_lr"
+        | "sgd_lr" | "task" => format!("--{}", name.replace('_', "-")),
+        other => other.into(),
     }
 }
 
@@ -93,6 +132,29 @@ mod tests {
             "failed printing to stdout: No space left on device (os error 28)"
         ));
         assert!(!is_broken_pipe_message("index out of bounds"));
+    }
+
+    #[test]
+    fn parameter_names_become_flags_and_the_chain_reads_as_before() {
+        let invalid = TrainError::InvalidOption {
+            name: "learning_rate",
+            value: "-1".into(),
+            reason: "the learning rate must be positive".into(),
+        };
+        let error = anyhow::Error::new(invalid).context("sweep-lr");
+        assert_eq!(
+            message(&error),
+            "sweep-lr: invalid --lr -1: the learning rate must be positive"
+        );
+        assert_eq!(flag("batch_size"), "--batch-size");
+        let trials = TuneError::invalid("trials", "0".into(), "run at least one trial");
+        assert_eq!(
+            message(&anyhow::Error::new(trials)),
+            "invalid --trials 0: run at least one trial"
+        );
+        assert_eq!(flag("model input width"), "model input width");
+        let plain = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(message(&plain), format!("{plain:#}"));
     }
 
     #[test]

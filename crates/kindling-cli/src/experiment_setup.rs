@@ -1,22 +1,25 @@
 //! What the commands that train share: the task's data (downloaded when missing),
 //! the default run directory and how much to print.
 
-use crate::train::Task;
 use anyhow::{Context, Result};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use kindling_data::DataDir;
 use kindling_data::download::{Existing, Manifest, ensure};
 use kindling_lab::experiment::ResultTable;
-use kindling_lab::experiment_data::{ExperimentData, ExperimentTask};
+use kindling_lab::experiment_data::ExperimentData;
 use kindling_lab::tune::TrialOutcome;
 use kindling_models::{Activation, DenseStackConfig, DenseStackConfigError};
+use kindling_train::Task;
 use kindling_train::Verbosity;
-use kindling_train::tabular::TabularTask;
+use kindling_train::catalog;
 use std::path::{Path, PathBuf};
 
-/// The experiment-side name of a task.
-pub fn experiment_task(task: Task) -> ExperimentTask {
-    task.tabular()
-        .map_or(ExperimentTask::Mnist, ExperimentTask::Table)
+/// A clap parser of one of `tasks`: the help lists them with what each is.
+pub fn task_parser(tasks: &'static [Task]) -> impl TypedValueParser<Value = Task> {
+    let values = tasks
+        .iter()
+        .map(|task| PossibleValue::new(task.name()).help(task.description()));
+    PossibleValuesParser::new(values).try_map(|name| name.parse::<Task>())
 }
 
 /// Resolves the data directory (`--data-dir`, else `KINDLING_DATA_DIR`, else the workspace's
@@ -26,9 +29,8 @@ pub fn load_data(
     data_dir: Option<&Path>,
     validation_split: f64,
 ) -> Result<(ExperimentData, PathBuf)> {
-    let experiment = experiment_task(task);
-    let data_dir = fetch_data_dir(data_dir, experiment.dataset())?;
-    let data = ExperimentData::load(experiment, &data_dir, validation_split)
+    let data_dir = fetch_data_dir(data_dir, task.dataset())?;
+    let data = ExperimentData::load(task, &data_dir, validation_split)
         .with_context(|| format!("loading {}", task.name()))?;
     for note in &data.notes {
         eprintln!("note: {note}");
@@ -45,6 +47,13 @@ pub fn fetch_data_dir(flag: Option<&Path>, dataset: Option<&str>) -> Result<Path
         ensure(data_dir.path(), &manifest.files(dataset)?, Existing::Keep)?;
     }
     Ok(data_dir.path().to_path_buf())
+}
+
+/// Prints what a library returned as warnings, one `warning:` line each.
+pub fn print_warnings(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
 }
 
 /// `--out`, else `runs/<command>-<timestamp>`.
@@ -100,16 +109,21 @@ pub(crate) fn figures(outcome: &TrialOutcome) -> String {
 }
 
 /// A table task by name, for clap; the error lists the valid names.
-pub(crate) fn parse_table_task(name: &str) -> Result<TabularTask, String> {
-    TabularTask::from_name(&name.to_ascii_lowercase()).ok_or_else(|| {
-        let names: Vec<&str> = TabularTask::ALL.iter().map(|t| t.name()).collect();
-        let hint = if name.eq_ignore_ascii_case("mnist") {
-            "; the experiments run on the table tasks"
-        } else {
-            ""
-        };
-        format!("expected one of: {}{hint}", names.join(", "))
-    })
+pub(crate) fn parse_table_task(name: &str) -> Result<Task, String> {
+    match name.parse::<Task>() {
+        Ok(task) if task.is_table() => Ok(task),
+        _ => {
+            let hint = if name.eq_ignore_ascii_case("mnist") {
+                "; the experiments run on the table tasks"
+            } else {
+                ""
+            };
+            Err(format!(
+                "expected one of: {}{hint}",
+                catalog::names(&Task::TABLES)
+            ))
+        }
+    }
 }
 
 /// A count of at least 1, for clap.

@@ -14,6 +14,7 @@ mod info;
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
 mod kernel_cache;
 mod run_commands;
+mod shared_args;
 mod show_weights;
 mod sweep_lr;
 mod train;

@@ -1,18 +1,17 @@
 //! `kindling evaluate`, `predict` and `summary`: using a run directory.
 
 use crate::backend;
-use crate::train::Task;
 use anyhow::{Context, Result, bail};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use kindling_data::csv_table::CsvTable;
 use kindling_data::input_range::FarOutside;
 use kindling_data::shot_log;
 use kindling_data::stdio::is_stdio;
+use kindling_train::Task;
 use kindling_train::recipe::{ModelKind, read_config};
 use kindling_train::run_dir::write_atomic;
 use kindling_train::summary::summary_table;
 use kindling_train::summary::thousands;
-use kindling_train::tabular::TabularTask;
 use kindling_train::trained::{LoadedRun, load_run};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -64,7 +63,7 @@ pub struct PredictArgs {
 pub fn predict(args: PredictArgs) -> Result<()> {
     let device = backend::device();
     let run = load_run(&args.run_dir, &device)?;
-    let (features, names) = if run.config.task == TabularTask::Shots.name() {
+    let (features, names) = if run.config.task == Task::Shots.name() {
         let names = shot_log::FEATURES.iter().map(|f| f.to_string()).collect();
         (shot_log_features(&run, &args.input)?, names)
     } else {
@@ -212,6 +211,10 @@ pub struct SummaryArgs {
     /// A run directory, or a task name (mnist, wages, titanic, shots, bank, drug) for its default
     /// model.
     target: String,
+    /// Data directory, read for a task's input width [default: $KINDLING_DATA_DIR, else the
+    /// workspace's data/].
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
 }
 
 /// Prints a Keras-style summary of a run's model or a task's default model.
@@ -225,15 +228,20 @@ pub fn summary(args: SummaryArgs) -> Result<()> {
             .with_context(|| format!("{}: invalid model", path.join("config.json").display()))?;
         (config.task.clone(), config.model)
     } else {
-        let task: Task = ValueEnum::from_str(&args.target, true).map_err(|_| {
-            let tasks: Vec<&str> = Task::value_variants().iter().map(|t| t.name()).collect();
+        let task: Task = args.target.parse().map_err(|_| {
             anyhow::anyhow!(
                 "`{}` is neither a run directory nor a task ({})",
                 args.target,
-                tasks.join(", ")
+                kindling_train::catalog::names(&Task::ALL)
             )
         })?;
-        (task.name().to_string(), task.default_model())
+        // The input width comes from the task's data (read, not downloaded: the error of a
+        // missing file says how to get it).
+        let data_dir = kindling_data::DataDir::resolve(args.data_dir.as_deref());
+        let model = task
+            .default_model(data_dir.path())
+            .with_context(|| format!("reading {}'s data for its input width", task.name()))?;
+        (task.name().to_string(), model)
     };
     print!("{}", summary_table(&name, &config));
     Ok(())

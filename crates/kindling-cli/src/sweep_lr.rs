@@ -2,24 +2,27 @@
 
 use crate::backend;
 use crate::experiment_setup::{
-    check_widths, load_data, out_dir, pick_task, print_results, verbosity,
+    check_widths, load_data, out_dir, pick_task, print_results, print_warnings, task_parser,
+    verbosity,
 };
-use crate::train::Task;
+use crate::shared_args::{IoArgs, SplitArgs};
 use anyhow::Result;
 use clap::Args;
 use kindling_lab::range_test::{RANGE_TEST_PNG, RangeTestSettings, check_range, range_test};
 use kindling_lab::sweep::{LOSSES_PNG, SweepSettings, check_learning_rates, sweep_learning_rates};
 use kindling_train::recipe::RunSetup;
-use kindling_train::{FitOptions, OptimizerKind};
-use std::path::PathBuf;
+use kindling_train::{FitOptions, OptimizerKind, Task};
 
 /// Arguments of `kindling sweep-lr`.
 #[derive(Debug, Args)]
+#[command(mut_arg("seed", |a| a.help("Seed of the initial weights (the same for every learning rate) and the shuffling")))]
+#[command(mut_arg("out", |a| a.help("Experiment directory [default: runs/sweep-lr-<timestamp>]")))]
 pub struct SweepLrArgs {
     /// The task [default: titanic, with the course's Dense(100) ×2 classifier].
+    #[arg(value_parser = task_parser(&Task::ALL))]
     task: Option<Task>,
     /// The task, as an option (same as the positional argument).
-    #[arg(long = "task", value_name = "TASK")]
+    #[arg(long = "task", value_name = "TASK", value_parser = task_parser(&Task::ALL))]
     task_flag: Option<Task>,
     /// Learning rates, comma-separated; each run starts from the same initial weights.
     #[arg(
@@ -38,12 +41,6 @@ pub struct SweepLrArgs {
     /// Examples per gradient step.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
-    /// Fraction held out for validation: the LAST rows, before shuffling.
-    #[arg(long, default_value_t = 0.3, allow_hyphen_values = true)]
-    validation_split: f64,
-    /// Seed of the initial weights (the same for every learning rate) and the shuffling.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
     /// Hidden layer widths, comma-separated [default: titanic 100,100, otherwise the task's
     /// `train` model].
     #[arg(long, value_delimiter = ',')]
@@ -61,15 +58,10 @@ pub struct SweepLrArgs {
     /// The range test's number of batches.
     #[arg(long, default_value_t = 100)]
     range_steps: usize,
-    /// Data directory [default: $KINDLING_DATA_DIR, else the workspace's data/].
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
-    /// Experiment directory [default: runs/sweep-lr-<timestamp>].
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Print only the results, not every epoch.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    split: SplitArgs,
+    #[command(flatten)]
+    io: IoArgs,
 }
 
 /// Runs the sweep (or the range test) and prints its table.
@@ -80,9 +72,9 @@ pub fn run(args: SweepLrArgs) -> Result<()> {
         batch_size: args.batch_size,
         optimizer: args.optimizer,
         learning_rate: args.optimizer.default_learning_rate(),
-        validation_split: args.validation_split,
+        validation_split: args.split.validation_split,
         patience: None,
-        seed: args.seed,
+        seed: args.split.seed,
         ..FitOptions::default()
     };
     options.validate()?;
@@ -97,15 +89,15 @@ pub fn run(args: SweepLrArgs) -> Result<()> {
     });
     check_widths("--hidden", &hidden)?;
 
-    let (data, data_dir) = load_data(task, args.data_dir.as_deref(), options.validation_split)?;
-    let out = out_dir(args.out.clone(), "sweep-lr");
+    let (data, data_dir) = load_data(task, args.io.data_dir.as_deref(), options.validation_split)?;
+    let out = out_dir(args.io.out.clone(), "sweep-lr");
     let device = backend::device();
     let setup = RunSetup {
         data_dir: &data_dir,
         out: &out,
         backend: backend::name(),
         device: &device,
-        verbosity: verbosity(args.quiet),
+        verbosity: verbosity(args.io.quiet),
     };
     let model = data.model(&hidden);
     let kind = data.task.kind();
@@ -120,6 +112,7 @@ pub fn run(args: SweepLrArgs) -> Result<()> {
             steps: args.range_steps,
         };
         let report = range_test(&settings, data.rows, setup)?;
+        print_warnings(&report.warnings);
         print!("{}", report.summary_table(12).render());
         if let Some(why) = &report.stopped {
             println!("Stopped after {} batches: {why}.", report.points.len());
@@ -142,8 +135,9 @@ pub fn run(args: SweepLrArgs) -> Result<()> {
         options,
     };
     let report = sweep_learning_rates(&settings, data.rows, setup)?;
+    print_warnings(&report.warnings);
     print_results(
-        args.quiet,
+        args.io.quiet,
         &report.table(),
         &report.notes(),
         &out,

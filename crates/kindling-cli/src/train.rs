@@ -1,90 +1,25 @@
 //! `kindling train`.
 
 use crate::backend;
-use crate::experiment_setup::{self, check_widths, experiment_task, fetch_data_dir, out_dir};
+use crate::experiment_setup::{self, check_widths, fetch_data_dir, out_dir, task_parser};
+use crate::shared_args::{IoArgs, SplitArgs};
 use anyhow::{Context, Result};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use kindling_data::scale::ScaleKind;
-use kindling_data::shot_log;
 use kindling_models::{Activation, DenseStackConfig, DigitNetConfig};
 use kindling_train::mnist::train_mnist;
 use kindling_train::recipe::RunSetup;
 use kindling_train::run_dir::RunMetrics;
-use kindling_train::tabular::{TabularTask, model_config, train_tabular};
-use kindling_train::{Engine, FitOptions, OptimizerKind, Regularization};
-use std::path::PathBuf;
-
-/// The tasks `train` knows, with the course's defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Task {
-    /// MNIST digits: 784-50-50-10 ReLU net, Adam 0.001, 10 epochs.
-    Mnist,
-    /// Hourly wages regression: 9 features, 50-32-1 ReLU, Adam 0.001, 30 epochs, raw features.
-    Wages,
-    /// Titanic survival: 10 features, 32-2 softmax, SGD 0.01, 10 epochs.
-    Titanic,
-    /// NBA shot log 2014-15 (shot_logs.csv from Kaggle, saved by hand): made or missed from 10
-    /// features, 100-100-100-2 softmax, Adam 0.001, 10 epochs, standard-scaled.
-    Shots,
-    /// Synthetic bank transactions: 2 features, 100-100-1 ReLU, Adam, 30 epochs.
-    Bank,
-    /// Synthetic drug trial: age, 16-32-2 softmax, Adam, 30 epochs, min-max scaled.
-    Drug,
-}
-
-impl Task {
-    /// The name used for files and the manifest.
-    pub fn name(self) -> &'static str {
-        experiment_task(self).name()
-    }
-
-    pub(crate) fn tabular(self) -> Option<TabularTask> {
-        match self {
-            Task::Mnist => None,
-            Task::Wages => Some(TabularTask::Wages),
-            Task::Titanic => Some(TabularTask::Titanic),
-            Task::Shots => Some(TabularTask::Shots),
-            Task::Bank => Some(TabularTask::Bank),
-            Task::Drug => Some(TabularTask::Drug),
-        }
-    }
-
-    pub(crate) fn default_hidden(self) -> Vec<usize> {
-        self.tabular()
-            .map_or_else(|| DigitNetConfig::new().hidden, TabularTask::default_hidden)
-    }
-
-    fn default_epochs(self) -> usize {
-        self.tabular().map_or(10, TabularTask::default_epochs)
-    }
-
-    fn default_optimizer(self) -> OptimizerKind {
-        self.tabular()
-            .map_or(OptimizerKind::Adam, TabularTask::default_optimizer)
-    }
-
-    /// The task's network with its default architecture, for `summary TASK`.
-    pub fn default_model(self) -> DenseStackConfig {
-        match self.tabular() {
-            None => DigitNetConfig::new().stack(),
-            Some(task) => {
-                let inputs = match task {
-                    TabularTask::Wages => 9,
-                    TabularTask::Titanic => 10,
-                    TabularTask::Shots => shot_log::FEATURES.len(),
-                    TabularTask::Bank => 2,
-                    TabularTask::Drug => 1,
-                };
-                model_config(task, inputs, &task.default_hidden(), Activation::Relu)
-            }
-        }
-    }
-}
+use kindling_train::tabular::train_tabular;
+use kindling_train::{Engine, FitOptions, OptimizerKind, Regularization, Task};
 
 /// Arguments of `kindling train`.
 #[derive(Debug, Args)]
+#[command(mut_arg("out", |a| a.help("Run directory [default: runs/<task>-<timestamp>]")))]
+#[command(mut_arg("quiet", |a| a.help("Print nothing while training")))]
 pub struct TrainArgs {
     /// What to train (each with the course's model and settings).
+    #[arg(value_parser = task_parser(&Task::ALL))]
     task: Task,
     /// Maximum number of epochs [default: mnist 10, wages 30, titanic 10, shots 10, bank 30,
     /// drug 30].
@@ -99,17 +34,10 @@ pub struct TrainArgs {
     /// Learning rate [default: 0.001 for adam, 0.01 for sgd].
     #[arg(long, allow_hyphen_values = true)]
     lr: Option<f64>,
-    /// Fraction held out for validation: the LAST rows of the training data, before shuffling
-    /// (Keras's validation_split).
-    #[arg(long, default_value_t = 0.3, allow_hyphen_values = true)]
-    validation_split: f64,
     /// Stop after this many epochs without a lower validation loss; the best epoch's weights
     /// are kept either way.
     #[arg(long)]
     patience: Option<usize>,
-    /// Seed of the initial weights and the shuffling.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
     /// Hidden layer widths, comma-separated [default: mnist 50,50, wages 50,32, titanic 32,
     /// shots 100,100,100, bank 100,100, drug 16,32].
     #[arg(long, value_delimiter = ',')]
@@ -127,15 +55,6 @@ pub struct TrainArgs {
     /// [default: minmax for drug, standard for shots, none otherwise].
     #[arg(long)]
     scale: Option<ScaleKind>,
-    /// Data directory [default: $KINDLING_DATA_DIR, else the workspace's data/].
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
-    /// Run directory [default: runs/<task>-<timestamp>].
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Print nothing while training.
-    #[arg(long, short)]
-    quiet: bool,
     /// Training loop: auto (fused on CPU backends, burn's Learner on GPUs), fused or learner.
     #[arg(long, default_value = "auto")]
     engine: Engine,
@@ -143,6 +62,10 @@ pub struct TrainArgs {
     /// gradient_norms.png, dead_relu.png).
     #[arg(long)]
     diagnostics: bool,
+    #[command(flatten)]
+    split: SplitArgs,
+    #[command(flatten)]
+    io: IoArgs,
 }
 
 /// Trains the task and reports where the run directory is.
@@ -154,19 +77,16 @@ pub fn run(args: TrainArgs) -> Result<()> {
         batch_size: args.batch_size,
         optimizer,
         learning_rate: args.lr.unwrap_or_else(|| optimizer.default_learning_rate()),
-        validation_split: args.validation_split,
+        validation_split: args.split.validation_split,
         patience: args.patience,
-        seed: args.seed,
+        seed: args.split.seed,
         engine: args.engine,
         diagnostics: args.diagnostics,
     };
     options.validate()?;
     let hidden = args.hidden.unwrap_or_else(|| task.default_hidden());
     check_widths("--hidden", &hidden)?;
-    let scale = args.scale.unwrap_or_else(|| {
-        task.tabular()
-            .map_or(ScaleKind::None, TabularTask::default_scale)
-    });
+    let scale = args.scale.unwrap_or_else(|| task.default_scale());
     if task == Task::Mnist && scale != ScaleKind::None {
         anyhow::bail!("--scale applies to tables; MNIST pixels are already scaled to [0, 1]");
     }
@@ -180,10 +100,9 @@ pub fn run(args: TrainArgs) -> Result<()> {
         .validate()
         .context("invalid --dropout or --l2")?;
 
-    let dataset = experiment_task(task).dataset();
-    let data_dir = fetch_data_dir(args.data_dir.as_deref(), dataset)?;
-    let out = out_dir(args.out, task.name());
-    let verbosity = experiment_setup::verbosity(args.quiet);
+    let data_dir = fetch_data_dir(args.io.data_dir.as_deref(), task.dataset())?;
+    let out = out_dir(args.io.out, task.name());
+    let verbosity = experiment_setup::verbosity(args.io.quiet);
     let device = backend::device();
     let setup = RunSetup {
         data_dir: &data_dir,
@@ -192,14 +111,14 @@ pub fn run(args: TrainArgs) -> Result<()> {
         device: &device,
         verbosity,
     };
-    let metrics = match task.tabular() {
-        None => {
+    let metrics = match task {
+        Task::Mnist => {
             let model = DigitNetConfig::new()
                 .with_hidden(hidden)
                 .with_activation(args.activation);
             train_mnist(&model, regularization, &options, setup)?
         }
-        Some(table) => {
+        table => {
             let (metrics, notes) = train_tabular(
                 table,
                 &hidden,
@@ -219,7 +138,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     for warning in &metrics.warnings {
         eprintln!("warning: {warning}");
     }
-    if !args.quiet {
+    if !args.io.quiet {
         println!("{}", closing_line(&metrics));
         println!("Run directory: {}", out.display());
     }

@@ -1,7 +1,10 @@
 //! `kindling tune`: hyper-parameter search on a table task.
 
 use crate::backend;
-use crate::experiment_setup::{fetch_data_dir, figures, out_dir, parse_count, parse_table_task};
+use crate::experiment_setup::{
+    fetch_data_dir, figures, out_dir, parse_count, parse_table_task, print_warnings,
+};
+use crate::shared_args::{IoArgs, SplitArgs};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use kindling_data::scale::ScaleKind;
@@ -11,9 +14,8 @@ use kindling_lab::tune::{
 };
 use kindling_models::Activation;
 use kindling_train::OptimizerKind;
+use kindling_train::Task;
 use kindling_train::recipe::RunSetup;
-use kindling_train::tabular::TabularTask;
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// Shown after the options in `kindling tune --help`.
@@ -45,10 +47,13 @@ OUT/scores.png hold the results.";
 /// Arguments of `kindling tune`.
 #[derive(Debug, Args)]
 #[command(after_long_help = TUNE_HELP)]
+#[command(mut_arg("seed", |a| a.help("Seed of the strategy and of every trial's weights and shuffling")))]
+#[command(mut_arg("out", |a| a.help("Output directory [default: runs/tune-<timestamp>]")))]
+#[command(mut_arg("quiet", |a| a.help("Print only the ranked table and the best trial")))]
 pub struct TuneArgs {
     /// The table task: wages, titanic, shots, bank or drug.
     #[arg(default_value = "titanic", value_parser = parse_table_task)]
-    task: TabularTask,
+    task: Task,
     /// Search strategy: grid, random or tpe (see --help).
     #[arg(long, default_value = "tpe")]
     strategy: Strategy,
@@ -86,25 +91,14 @@ pub struct TuneArgs {
     /// Early-stopping patience of every trial, in epochs (none by default).
     #[arg(long)]
     patience: Option<usize>,
-    /// Fraction held out for validation (the LAST rows), the same for every trial.
-    #[arg(long, default_value_t = 0.3, allow_hyphen_values = true)]
-    validation_split: f64,
     /// Feature scaling: standard, minmax or none
     /// [default: minmax for drug, standard for shots, none otherwise].
     #[arg(long)]
     scale: Option<ScaleKind>,
-    /// Seed of the strategy and of every trial's weights and shuffling.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// Data directory [default: $KINDLING_DATA_DIR, else the workspace's data/].
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
-    /// Output directory [default: runs/tune-<timestamp>].
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Print only the ranked table and the best trial.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    split: SplitArgs,
+    #[command(flatten)]
+    io: IoArgs,
 }
 
 /// Runs the search, printing each trial as it ends, then the ranked table.
@@ -127,13 +121,13 @@ pub fn run(args: TuneArgs) -> Result<()> {
         space,
         epochs: args.epochs.unwrap_or_else(|| task.default_epochs()),
         patience: args.patience,
-        validation_split: args.validation_split,
+        validation_split: args.split.validation_split,
         scale: args.scale.unwrap_or_else(|| task.default_scale()),
-        seed: args.seed,
+        seed: args.split.seed,
     };
     settings.validate()?;
-    let data_dir = fetch_data_dir(args.data_dir.as_deref(), task.dataset())?;
-    let out = out_dir(args.out, "tune");
+    let data_dir = fetch_data_dir(args.io.data_dir.as_deref(), task.dataset())?;
+    let out = out_dir(args.io.out, "tune");
     let device = backend::device();
     let setup = RunSetup {
         data_dir: &data_dir,
@@ -143,7 +137,7 @@ pub fn run(args: TuneArgs) -> Result<()> {
         verbosity: kindling_train::Verbosity::Quiet,
     };
     let kind = task.kind();
-    let quiet = args.quiet;
+    let quiet = args.io.quiet;
     if !quiet {
         println!(
             "Tuning {}: {} search, {} trials of {} epochs, validation split {}, seed {}",
@@ -165,6 +159,7 @@ pub fn run(args: TuneArgs) -> Result<()> {
     for note in &report.notes {
         eprintln!("note: {note}");
     }
+    print_warnings(&report.warnings);
     println!();
     println!("Trials ranked by {}:", score_rule(kind));
     print!("{}", tune_table(&report.trials, kind).render());

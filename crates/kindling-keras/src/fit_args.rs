@@ -134,14 +134,11 @@ impl FitArgs {
     }
 }
 
-/// The Keras argument for a command-line option name of [`FitOptions::validate`].
-fn keras_name(flag: &'static str) -> &'static str {
-    match flag {
-        "--epochs" => "epochs",
-        "--batch-size" => "batch_size",
-        "--lr" => "learning_rate",
-        "--validation-split" => "validation_split",
-        "--patience" => "EarlyStopping patience",
+/// The Keras argument for a parameter name of [`FitOptions::validate`] (the same but for the
+/// patience, an argument of `EarlyStopping`).
+fn keras_name(name: &'static str) -> &'static str {
+    match name {
+        "patience" => "EarlyStopping patience",
         other => other,
     }
 }

@@ -41,7 +41,7 @@ impl CompareSettings {
         self.options.validate()?;
         if self.variants.is_empty() {
             return Err(TrainError::InvalidOption {
-                name: "--arch",
+                name: "architectures",
                 value: String::new(),
                 reason: "give at least one architecture".into(),
             });
@@ -53,7 +53,7 @@ impl CompareSettings {
                 .any(|v| v.hidden == variant.hidden)
             {
                 return Err(TrainError::InvalidOption {
-                    name: "--arch",
+                    name: "architectures",
                     value: hidden_text(&variant.hidden),
                     reason: "this architecture is given twice; give each once".into(),
                 });
@@ -119,6 +119,10 @@ pub struct CompareReport {
     pub valid_examples: usize,
     /// One result per variant, in the order given.
     pub variants: Vec<VariantResult>,
+    /// Charts that could not be drawn (the other result files are complete), for the caller
+    /// to tell the user.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 impl CompareReport {
@@ -242,7 +246,7 @@ pub fn compare_architectures(
             history: fit.history,
         });
     }
-    let report = CompareReport {
+    let mut report = CompareReport {
         task: settings.task.clone(),
         backend: setup.backend.to_string(),
         optimizer: options.optimizer,
@@ -255,10 +259,13 @@ pub fn compare_architectures(
         train_examples: split.train.len(),
         valid_examples: split.valid.len(),
         variants,
+        warnings: Vec::new(),
     };
     dir.write_results(&report.table(), &report)?;
     if let Err(e) = draw_val_losses(&report, &dir.file(VAL_LOSS_PNG)) {
-        eprintln!("warning: {e}; the other result files are complete");
+        report
+            .warnings
+            .push(format!("{e}; the other result files are complete"));
     }
     Ok(report)
 }
@@ -338,7 +345,7 @@ mod tests {
             .validate()
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("invalid --arch 50:"), "{err}");
+        assert!(err.starts_with("invalid architectures 50:"), "{err}");
         let err = settings(&[&[50, 0]]).validate().unwrap_err().to_string();
         assert!(err.contains("hidden layer 2 has width 0"), "{err}");
     }

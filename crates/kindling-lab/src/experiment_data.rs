@@ -3,53 +3,18 @@
 
 use kindling_data::Rows;
 use kindling_data::mnist::{self, MnistSet};
-use kindling_models::{Activation, DenseStackConfig, DigitNetConfig};
+use kindling_models::{Activation, DenseStackConfig};
+use kindling_train::Task;
 use kindling_train::TrainError;
-use kindling_train::recipe::ModelKind;
-use kindling_train::tabular::{PreparedTable, TabularTask, model_config};
+use kindling_train::tabular::PreparedTable;
 use std::path::Path;
 use std::sync::Arc;
-
-/// A task an experiment can run on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExperimentTask {
-    /// MNIST digits (the training file; the test set plays no part in experiments).
-    Mnist,
-    /// A table task.
-    Table(TabularTask),
-}
-
-impl ExperimentTask {
-    /// The task's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            ExperimentTask::Mnist => "mnist",
-            ExperimentTask::Table(task) => task.name(),
-        }
-    }
-
-    /// Classifier or regressor.
-    pub fn kind(self) -> ModelKind {
-        match self {
-            ExperimentTask::Mnist => ModelKind::Classifier,
-            ExperimentTask::Table(task) => task.kind(),
-        }
-    }
-
-    /// The data set to download, for tasks read from files.
-    pub fn dataset(self) -> Option<&'static str> {
-        match self {
-            ExperimentTask::Mnist => Some("mnist"),
-            ExperimentTask::Table(task) => task.dataset(),
-        }
-    }
-}
 
 /// The rows every trial of an experiment shares.
 #[derive(Debug, Clone)]
 pub struct ExperimentData {
     /// The task.
-    pub task: ExperimentTask,
+    pub task: Task,
     /// The rows, features scaled as the task's `train` does by default.
     pub rows: Arc<Rows>,
     /// What the loader repaired in the file, to tell the user.
@@ -58,21 +23,17 @@ pub struct ExperimentData {
 
 impl ExperimentData {
     /// Loads `task`'s data from `data_dir`: MNIST's training images, or the task's table with
-    /// its default scaling (see [`TabularTask::default_scale`]) fitted on the rows before the
+    /// its default scaling (see [`Task::default_scale`]) fitted on the rows before the
     /// validation split `split_fraction`, as `train` does.
-    pub fn load(
-        task: ExperimentTask,
-        data_dir: &Path,
-        split_fraction: f64,
-    ) -> Result<Self, TrainError> {
+    pub fn load(task: Task, data_dir: &Path, split_fraction: f64) -> Result<Self, TrainError> {
         let (rows, notes) = match task {
-            ExperimentTask::Mnist => (
+            Task::Mnist => (
                 Arc::new(mnist::load(data_dir, MnistSet::Train)?),
                 Vec::new(),
             ),
-            ExperimentTask::Table(table_task) => {
-                let scale = table_task.default_scale();
-                let table = PreparedTable::load(table_task, data_dir, scale, split_fraction)?;
+            _ => {
+                let scale = task.default_scale();
+                let table = PreparedTable::load(task, data_dir, scale, split_fraction)?;
                 (table.rows, table.notes)
             }
         };
@@ -81,12 +42,7 @@ impl ExperimentData {
 
     /// The task's network with these hidden widths (ReLU), sized for these rows.
     pub fn model(&self, hidden: &[usize]) -> DenseStackConfig {
-        match self.task {
-            ExperimentTask::Mnist => DigitNetConfig::new().with_hidden(hidden.to_vec()).stack(),
-            ExperimentTask::Table(task) => {
-                model_config(task, self.rows.width(), hidden, Activation::Relu)
-            }
-        }
+        self.task.model(self.rows.width(), hidden, Activation::Relu)
     }
 }
 
@@ -94,11 +50,12 @@ impl ExperimentData {
 mod tests {
     use super::*;
     use kindling_data::split::validation_split;
+    use kindling_train::recipe::ModelKind;
 
     #[test]
     fn synthetic_tables_load_with_their_default_scaling() {
         let dir = tempfile::tempdir().unwrap();
-        let drug = ExperimentTask::Table(TabularTask::Drug);
+        let drug = Task::Drug;
         let data = ExperimentData::load(drug, dir.path(), 0.3).unwrap();
         assert_eq!(drug.kind(), ModelKind::Classifier);
         assert_eq!(drug.dataset(), None);
@@ -113,6 +70,6 @@ mod tests {
         assert_eq!((lo, hi), (0.0, 1.0));
         let model = data.model(&[16, 32]);
         assert_eq!((model.input, model.output), (1, 2));
-        assert_eq!(ExperimentTask::Mnist.name(), "mnist");
+        assert_eq!(Task::Mnist.name(), "mnist");
     }
 }

@@ -198,6 +198,10 @@ pub struct RangeTestReport {
     pub stopped: Option<String>,
     /// The suggested learning rate.
     pub suggestion: Option<LrSuggestion>,
+    /// Charts that could not be drawn (the other result files are complete), for the caller
+    /// to tell the user.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 impl RangeTestReport {
@@ -255,10 +259,12 @@ pub fn range_test(
         }
     };
     let (points, stopped) = losses;
-    let report = report(settings, &split, setup.backend, points, stopped);
+    let mut report = report(settings, &split, setup.backend, points, stopped);
     dir.write_results(&report.table(), &report)?;
     if let Err(e) = draw(&report, &dir.file(RANGE_TEST_PNG)) {
-        eprintln!("warning: {e}; the other result files are complete");
+        report
+            .warnings
+            .push(format!("{e}; the other result files are complete"));
     }
     Ok(report)
 }
@@ -287,6 +293,7 @@ fn report(
         suggestion: suggest(&points),
         points,
         stopped,
+        warnings: Vec::new(),
     }
 }
 

@@ -59,7 +59,7 @@ impl SweepSettings {
 /// Checks a sweep's learning rates: at least one, each a positive finite number, none twice.
 pub fn check_learning_rates(learning_rates: &[f64]) -> Result<(), TrainError> {
     let invalid = |value: String, reason: &str| TrainError::InvalidOption {
-        name: "--lrs",
+        name: "learning_rates",
         value,
         reason: reason.to_string(),
     };
@@ -164,6 +164,10 @@ pub struct SweepReport {
     /// The learning rate with the lowest final validation loss among the runs that did not
     /// diverge.
     pub best_learning_rate: Option<f64>,
+    /// Charts that could not be drawn (the other result files are complete), for the caller
+    /// to tell the user.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 impl SweepReport {
@@ -302,7 +306,7 @@ pub fn sweep_learning_rates(
         .filter(|t| !t.status.diverged() && t.final_val_loss.is_finite())
         .min_by(|a, b| a.final_val_loss.total_cmp(&b.final_val_loss))
         .map(|t| t.learning_rate);
-    let report = SweepReport {
+    let mut report = SweepReport {
         task: settings.task.clone(),
         backend: setup.backend.to_string(),
         model: settings.model.clone(),
@@ -319,10 +323,13 @@ pub fn sweep_learning_rates(
         majority,
         trials,
         best_learning_rate,
+        warnings: Vec::new(),
     };
     dir.write_results(&report.table(), &report)?;
     if let Err(e) = draw_losses(&report, &dir.file(LOSSES_PNG)) {
-        eprintln!("warning: {e}; the other result files are complete");
+        report
+            .warnings
+            .push(format!("{e}; the other result files are complete"));
     }
     Ok(report)
 }
@@ -445,10 +452,10 @@ mod tests {
         settings(vec![0.1, 1.0]).validate().unwrap();
         for (rates, expected) in [
             (vec![], "give at least one"),
-            (vec![0.1, 0.0], "invalid --lrs 0:"),
-            (vec![-1.0], "invalid --lrs -1:"),
-            (vec![f64::NAN], "invalid --lrs NaN:"),
-            (vec![f64::INFINITY], "invalid --lrs inf:"),
+            (vec![0.1, 0.0], "invalid learning_rates 0:"),
+            (vec![-1.0], "invalid learning_rates -1:"),
+            (vec![f64::NAN], "invalid learning_rates NaN:"),
+            (vec![f64::INFINITY], "invalid learning_rates inf:"),
             (vec![0.1, 0.1], "listed twice"),
         ] {
             let err = settings(rates).validate().unwrap_err().to_string();

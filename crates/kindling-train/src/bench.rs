@@ -87,14 +87,14 @@ pub fn bench_mnist(
 ) -> Result<BenchReport, TrainError> {
     if options.batch_sizes.is_empty() || options.batch_sizes.contains(&0) {
         return Err(TrainError::InvalidOption {
-            name: "--batch-sizes",
+            name: "batch_sizes",
             value: format!("{:?}", options.batch_sizes),
             reason: "give one or more batch sizes of at least 1".into(),
         });
     }
     if options.timed_epochs == 0 {
         return Err(TrainError::InvalidOption {
-            name: "--epochs",
+            name: "epochs",
             value: "0".into(),
             reason: "time at least one epoch after the warm-up".into(),
         });

@@ -11,7 +11,9 @@ pub enum TrainError {
     /// An option is out of range; nothing was trained.
     #[error("invalid {name} {value}: {reason}")]
     InvalidOption {
-        /// The option's name, as on the command line.
+        /// The parameter, as the Rust API names it (`epochs`, `batch_size`, `learning_rate`,
+        /// a field of the settings it belongs to); a program maps it to its own spelling, as
+        /// the `kindling` CLI does to its flags.
         name: &'static str,
         /// The value given.
         value: String,

@@ -19,6 +19,7 @@
 
 mod batcher;
 pub mod bench;
+pub mod catalog;
 mod device;
 pub mod diagnostics;
 pub mod divergence;
@@ -44,6 +45,7 @@ pub mod tabular;
 pub mod trained;
 
 pub use batcher::{ClassificationBatcher, RegressionBatcher};
+pub use catalog::Task;
 pub use device::backend_name;
 pub use error::TrainError;
 pub use evaluate::{Evaluation, evaluate_classifier, evaluate_regressor, predicted_class_counts};

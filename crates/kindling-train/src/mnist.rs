@@ -53,9 +53,9 @@ pub fn train_mnist(
         input_range: Some(InputRange::fit(&train, fit.split.train.clone())),
         fill_values: Default::default(),
     };
-    let metrics = write_run(out, &config, &fit, Some(test_score), device)?;
+    let mut metrics = write_run(out, &config, &fit, Some(test_score), device)?;
     if let Err(e) = draw_first_layer(&fit.model, &out.join(FIRST_LAYER_WEIGHTS_FILE)) {
-        eprintln!("warning: {e}; the run's other files are complete");
+        metrics.warnings.push(crate::recipe::chart_warning(e));
     }
     Ok(metrics)
 }

@@ -204,32 +204,32 @@ impl FitOptions {
             })
         };
         if self.epochs == 0 {
-            return invalid("--epochs", "0".into(), "train for at least one epoch");
+            return invalid("epochs", "0".into(), "train for at least one epoch");
         }
         if self.batch_size == 0 {
             return invalid(
-                "--batch-size",
+                "batch_size",
                 "0".into(),
                 "a batch holds at least one example",
             );
         }
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return invalid(
-                "--lr",
+                "learning_rate",
                 short(self.learning_rate),
                 "the learning rate must be a positive number",
             );
         }
         if !(self.validation_split > 0.0 && self.validation_split < 1.0) {
             return invalid(
-                "--validation-split",
+                "validation_split",
                 short(self.validation_split),
                 "the fraction must be greater than 0 and less than 1",
             );
         }
         if self.patience == Some(0) {
             return invalid(
-                "--patience",
+                "patience",
                 "0".into(),
                 "patience counts epochs without improvement; use at least 1",
             );
@@ -257,42 +257,42 @@ mod tests {
                     epochs: 0,
                     ..Default::default()
                 },
-                "--epochs",
+                "epochs",
             ),
             (
                 FitOptions {
                     batch_size: 0,
                     ..Default::default()
                 },
-                "--batch-size",
+                "batch_size",
             ),
             (
                 FitOptions {
                     learning_rate: -1.0,
                     ..Default::default()
                 },
-                "--lr",
+                "learning_rate",
             ),
             (
                 FitOptions {
                     learning_rate: f64::NAN,
                     ..Default::default()
                 },
-                "--lr",
+                "learning_rate",
             ),
             (
                 FitOptions {
                     validation_split: 1.0,
                     ..Default::default()
                 },
-                "--validation-split",
+                "validation_split",
             ),
             (
                 FitOptions {
                     patience: Some(0),
                     ..Default::default()
                 },
-                "--patience",
+                "patience",
             ),
         ];
         for (options, name) in cases {
@@ -327,7 +327,7 @@ mod tests {
             ..Default::default()
         };
         let err = options.validate().unwrap_err().to_string();
-        assert!(err.starts_with("invalid --lr -1e-300:"), "{err}");
+        assert!(err.starts_with("invalid learning_rate -1e-300:"), "{err}");
     }
 
     #[test]

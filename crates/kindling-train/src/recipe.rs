@@ -146,15 +146,23 @@ pub fn write_run<M: Module + AsRef<DenseStack>>(
     staged.write(&out.join(HISTORY_FILE), history.as_bytes())?;
     staged.write_json(&out.join(METRICS_FILE), &metrics)?;
     staged.commit()?;
+    // Charts come last: one that cannot be drawn costs nothing else, and its warning is
+    // returned (not recorded in metrics.json, which is already written).
+    let mut metrics = metrics;
     if let Some(diagnostics) = &fit.diagnostics
         && let Err(e) = crate::diagnostics::plot(diagnostics, out)
     {
-        eprintln!("warning: {e}; the run's other files are complete");
+        metrics.warnings.push(chart_warning(e));
     }
     if let Err(e) = training_curves(&fit.history, out) {
-        eprintln!("warning: {e}; the run's other files are complete");
+        metrics.warnings.push(chart_warning(e));
     }
     Ok(metrics)
+}
+
+/// The warning for a chart of a run that could not be drawn.
+pub(crate) fn chart_warning(error: TrainError) -> String {
+    format!("{error}; the run's other files are complete")
 }
 
 /// Reads a run's `config.json`.

@@ -83,7 +83,8 @@ pub struct RunMetrics {
     pub parameters: usize,
     /// SHA-256 of `model.bpk`, checked when the model is loaded.
     pub weights_sha256: String,
-    /// What the fit changed in its options to run (a batch larger than the training rows).
+    /// What the fit changed in its options to run (a batch larger than the training rows); in
+    /// the value a run's writer returns, also each chart that could not be drawn.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }

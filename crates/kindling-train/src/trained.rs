@@ -1,11 +1,11 @@
 //! Loading a run directory back: configuration, scaler, and weights checked against their
 //! recorded checksum.
 
+use crate::catalog::{self, Task};
 use crate::error::TrainError;
 use crate::evaluate::{Evaluation, evaluate_classifier, evaluate_regressor};
 use crate::recipe::{ModelKind, RunConfig, read_config, read_metrics};
 use crate::run_dir::{RunMetrics, WEIGHTS_FILE};
-use crate::tabular::TabularTask;
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
 use kindling_data::Rows;
@@ -130,22 +130,25 @@ impl LoadedRun {
             reason,
         };
         let task = self.config.task.as_str();
-        let (rows, test, expected_kind) = if task == "mnist" {
-            let train = mnist::load(dir, MnistSet::Train)?;
-            let test = mnist::load(dir, MnistSet::Test)?;
-            (train, Some(test), ModelKind::Classifier)
-        } else if let Some(table_task) = TabularTask::from_name(task) {
-            let mut table = table_task.load(dir)?;
-            if let Some(scaler) = &self.config.scaler {
-                scaler.apply(table.rows.all_features_mut());
+        let (rows, test, expected_kind) = match task.parse::<Task>() {
+            Ok(Task::Mnist) => {
+                let train = mnist::load(dir, MnistSet::Train)?;
+                let test = mnist::load(dir, MnistSet::Test)?;
+                (train, Some(test), ModelKind::Classifier)
             }
-            (table.rows, None, table_task.kind())
-        } else {
-            let tables: Vec<&str> = TabularTask::ALL.iter().map(|t| t.name()).collect();
-            return Err(mismatch(format!(
-                "unknown task `{task}`; expected mnist, {}",
-                tables.join(", ")
-            )));
+            Ok(table_task) => {
+                let mut table = table_task.load_table(dir)?;
+                if let Some(scaler) = &self.config.scaler {
+                    scaler.apply(table.rows.all_features_mut());
+                }
+                (table.rows, None, table_task.kind())
+            }
+            Err(_) => {
+                return Err(mismatch(format!(
+                    "unknown task `{task}`; expected one of: {}",
+                    catalog::names(&Task::ALL)
+                )));
+            }
         };
         if expected_kind != self.config.kind {
             return Err(mismatch(format!(

@@ -27,9 +27,10 @@ use crate::tune::trial::{TrialOutcome, copy_run_dir, run_trial};
 use kindling_data::scale::ScaleKind;
 use kindling_models::{Activation, DenseStackConfig};
 use kindling_train::FitOptions;
+use kindling_train::Task;
 use kindling_train::Verbosity;
 use kindling_train::recipe::RunSetup;
-use kindling_train::tabular::{PreparedTable, TabularTask, model_config};
+use kindling_train::tabular::PreparedTable;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -46,7 +47,7 @@ pub const DEFAULT_WIDTHS: [usize; 5] = [8, 16, 32, 64, 128];
 #[derive(Debug, Clone)]
 pub struct CapacitySettings {
     /// The table task.
-    pub task: TabularTask,
+    pub task: Task,
     /// Widths of the widening phase, strictly increasing.
     pub widths: Vec<usize>,
     /// The deepest network of the deepening phase.
@@ -64,17 +65,18 @@ pub struct CapacitySettings {
 impl CapacitySettings {
     /// Checks every setting before any work starts.
     pub fn validate(&self) -> Result<(), TuneError> {
+        crate::tune::error::table_task(self.task)?;
         let widths = hidden_text(&self.widths);
         if self.widths.is_empty() {
             return Err(TuneError::invalid(
-                "--widths",
+                "widths",
                 "(empty)".into(),
                 "give at least one width",
             ));
         }
         if self.widths[0] == 0 || self.widths.windows(2).any(|p| p[0] >= p[1]) {
             return Err(TuneError::invalid(
-                "--widths",
+                "widths",
                 widths,
                 "capacity grows step by step: give positive widths in increasing order, e.g. 8,16,32,64",
             ));
@@ -85,7 +87,7 @@ impl CapacitySettings {
             .find(|&&w| w > DenseStackConfig::MAX_WIDTH)
         {
             return Err(TuneError::invalid(
-                "--widths",
+                "widths",
                 w.to_string(),
                 &format!("a layer has at most {} units", DenseStackConfig::MAX_WIDTH),
             ));
@@ -163,6 +165,9 @@ pub struct CapacityReport {
     pub chosen_dir: PathBuf,
     /// Repairs the loader made to the data file.
     pub notes: Vec<String>,
+    /// Charts that could not be drawn (the other results are complete), for the caller to
+    /// tell the user.
+    pub warnings: Vec<String>,
 }
 
 /// The workflow's state between steps.
@@ -212,13 +217,11 @@ impl Workflow<'_> {
         if let (true, Some(score)) = (improved, outcome.score()) {
             self.best = Some((number - 1, *score));
         }
-        let parameters = model_config(
-            self.settings.task,
-            self.table.rows.width(),
-            &hidden,
-            self.settings.activation,
-        )
-        .num_params();
+        let parameters = self
+            .settings
+            .task
+            .model(self.table.rows.width(), &hidden, self.settings.activation)
+            .num_params();
         let step = CapacityStep {
             step: number,
             phase,
@@ -293,7 +296,7 @@ pub fn capacity(
     if let Some(i) = chosen {
         copy_run_dir(&workflow.steps[i].dir, &chosen_dir)?;
     }
-    write_capacity_results(
+    let warnings = write_capacity_results(
         settings,
         &workflow.steps,
         chosen.map(|_| chosen_dir.as_path()),
@@ -307,6 +310,7 @@ pub fn capacity(
         chosen,
         chosen_dir,
         notes: workflow.table.notes,
+        warnings,
     })
 }
 
@@ -317,7 +321,7 @@ mod tests {
 
     fn settings() -> CapacitySettings {
         CapacitySettings {
-            task: TabularTask::Titanic,
+            task: Task::Titanic,
             widths: DEFAULT_WIDTHS.to_vec(),
             max_layers: 3,
             patience_steps: 1,
@@ -336,7 +340,7 @@ mod tests {
                     widths: vec![],
                     ..settings()
                 },
-                "--widths",
+                "widths",
             ),
             (
                 CapacitySettings {
@@ -350,7 +354,7 @@ mod tests {
                     widths: vec![0, 8],
                     ..settings()
                 },
-                "--widths",
+                "widths",
             ),
             (
                 CapacitySettings {
@@ -374,7 +378,7 @@ mod tests {
                     },
                     ..settings()
                 },
-                "--epochs",
+                "epochs",
             ),
         ];
         for (s, expected) in cases {
@@ -397,7 +401,7 @@ mod tests {
             verbosity: Verbosity::Quiet,
         };
         let settings = CapacitySettings {
-            task: TabularTask::Drug,
+            task: Task::Drug,
             widths: vec![2, 4, 8],
             max_layers: 2,
             fit: FitOptions {

@@ -86,7 +86,7 @@ pub fn write_capacity_results(
     steps: &[CapacityStep],
     chosen_dir: Option<&Path>,
     out: &Path,
-) -> Result<(), TuneError> {
+) -> Result<Vec<String>, TuneError> {
     let kind = settings.task.kind();
     let mut table = capacity_table(steps, kind);
     table.columns.push("dir".into());
@@ -134,7 +134,7 @@ pub fn write_capacity_results(
             points,
         }],
     ) {
-        eprintln!("warning: {e}; the other results are complete");
+        return Ok(vec![format!("{e}; the other results are complete")]);
     }
-    Ok(())
+    Ok(Vec::new())
 }

@@ -38,3 +38,18 @@ impl TuneError {
         })
     }
 }
+
+/// `task`, when its data is a table (the searches train table models only).
+pub fn table_task(task: kindling_train::Task) -> Result<kindling_train::Task, TuneError> {
+    if task.is_table() {
+        return Ok(task);
+    }
+    Err(TuneError::invalid(
+        "task",
+        task.name().into(),
+        &format!(
+            "the searches run on table tasks: {}",
+            kindling_train::catalog::names(&kindling_train::Task::TABLES)
+        ),
+    ))
+}

@@ -133,7 +133,7 @@ pub fn write_tune_results(
     trials: &[TrialRecord],
     best_dir: Option<&Path>,
     out: &Path,
-) -> Result<(), TrainError> {
+) -> Result<Vec<String>, TrainError> {
     let kind = settings.task.kind();
     let ranked = rank(trials);
     write_atomic(
@@ -173,9 +173,9 @@ pub fn write_tune_results(
     };
     write_json(&out.join(TRIALS_JSON), &json)?;
     if let Err(e) = score_chart(trials, kind, &out.join(SCORES_PNG)) {
-        eprintln!("warning: {e}; the other results are complete");
+        return Ok(vec![format!("{e}; the other results are complete")]);
     }
-    Ok(())
+    Ok(Vec::new())
 }
 
 fn trials_csv(ranked: &[&TrialRecord], kind: ModelKind, out: &Path) -> String {

@@ -1,7 +1,7 @@
 //! The search loop of `tune`: propose, train, record; then rank, keep the best trial as a run
 //! directory, and write the results.
 
-use crate::tune::error::TuneError;
+use crate::tune::error::{TuneError, table_task};
 use crate::tune::report::write_tune_results;
 use crate::tune::sampler::{Observation, Strategy};
 use crate::tune::score::compare_optional;
@@ -9,9 +9,10 @@ use crate::tune::space::{Candidate, SearchSpace};
 use crate::tune::trial::{TrialOutcome, copy_run_dir, run_trial};
 use kindling_data::scale::ScaleKind;
 use kindling_train::FitOptions;
+use kindling_train::Task;
 use kindling_train::Verbosity;
 use kindling_train::recipe::RunSetup;
-use kindling_train::tabular::{PreparedTable, TabularTask};
+use kindling_train::tabular::PreparedTable;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -24,7 +25,7 @@ pub const BEST_DIR: &str = "best";
 #[derive(Debug, Clone)]
 pub struct TuneSettings {
     /// The table task.
-    pub task: TabularTask,
+    pub task: Task,
     /// The search strategy.
     pub strategy: Strategy,
     /// The most trials to run.
@@ -48,16 +49,17 @@ pub struct TuneSettings {
 impl TuneSettings {
     /// Checks every setting before any work starts.
     pub fn validate(&self) -> Result<(), TuneError> {
+        table_task(self.task)?;
         if self.trials == 0 {
             return Err(TuneError::invalid(
-                "--trials",
+                "trials",
                 "0".into(),
                 "run at least one trial",
             ));
         }
         if self.max_duration == Some(Duration::ZERO) {
             return Err(TuneError::invalid(
-                "--max-minutes",
+                "max_minutes",
                 "0".into(),
                 "the time budget must be a positive number of minutes",
             ));
@@ -65,11 +67,7 @@ impl TuneSettings {
         self.space.validate()?;
         // Every value a trial does not vary, checked through the space's first point.
         let first = self.space.grid_point(0).ok_or_else(|| {
-            TuneError::invalid(
-                "--layers",
-                format!("{:?}", self.space.layers),
-                "empty space",
-            )
+            TuneError::invalid("layers", format!("{:?}", self.space.layers), "empty space")
         })?;
         self.fit_options(&first).validate()?;
         Ok(())
@@ -146,6 +144,9 @@ pub struct TuneReport {
     pub grid_exhausted: bool,
     /// Repairs the loader made to the data file.
     pub notes: Vec<String>,
+    /// Charts that could not be drawn (the other results are complete), for the caller to
+    /// tell the user.
+    pub warnings: Vec<String>,
 }
 
 impl TuneReport {
@@ -252,7 +253,7 @@ pub fn tune(
     if let Some(best) = best {
         copy_run_dir(&trials[best].dir, &best_dir)?;
     }
-    write_tune_results(
+    let warnings = write_tune_results(
         settings,
         &trials,
         best.map(|_| best_dir.as_path()),
@@ -268,5 +269,6 @@ pub fn tune(
         stopped_by_budget,
         grid_exhausted,
         notes: table.notes,
+        warnings,
     })
 }

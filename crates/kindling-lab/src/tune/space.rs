@@ -167,14 +167,14 @@ impl SearchSpace {
     /// Checks every list: non-empty, no duplicates, no zero widths or batches, at most
     /// [`MAX_LAYERS`] hidden layers, positive learning-rate intervals.
     pub fn validate(&self) -> Result<(), TuneError> {
-        non_empty_unique("--layers", &self.layers)?;
-        non_empty_unique("--widths", &self.widths)?;
-        non_empty_unique("--activations", &self.activations)?;
-        non_empty_unique("--optimizers", &self.optimizers)?;
-        non_empty_unique("--batch-sizes", &self.batch_sizes)?;
+        non_empty_unique("layers", &self.layers)?;
+        non_empty_unique("widths", &self.widths)?;
+        non_empty_unique("activations", &self.activations)?;
+        non_empty_unique("optimizers", &self.optimizers)?;
+        non_empty_unique("batch_sizes", &self.batch_sizes)?;
         if let Some(&n) = self.layers.iter().find(|&&n| n == 0 || n > MAX_LAYERS) {
             return Err(TuneError::invalid(
-                "--layers",
+                "layers",
                 n.to_string(),
                 &format!("a network here has 1 to {MAX_LAYERS} hidden layers"),
             ));
@@ -185,20 +185,20 @@ impl SearchSpace {
             .find(|&&w| w == 0 || w > DenseStackConfig::MAX_WIDTH)
         {
             return Err(TuneError::invalid(
-                "--widths",
+                "widths",
                 w.to_string(),
                 &format!("a layer has 1 to {} units", DenseStackConfig::MAX_WIDTH),
             ));
         }
         if self.batch_sizes.contains(&0) {
             return Err(TuneError::invalid(
-                "--batch-sizes",
+                "batch_sizes",
                 "0".into(),
                 "a batch holds at least one example",
             ));
         }
-        self.adam_lr.validate("--adam-lr")?;
-        self.sgd_lr.validate("--sgd-lr")
+        self.adam_lr.validate("adam_lr")?;
+        self.sgd_lr.validate("sgd_lr")
     }
 
     /// The learning-rate interval of `optimizer`.
@@ -380,49 +380,49 @@ mod tests {
                     layers: vec![],
                     ..Default::default()
                 },
-                "--layers",
+                "layers",
             ),
             (
                 SearchSpace {
                     layers: vec![7],
                     ..Default::default()
                 },
-                "--layers",
+                "layers",
             ),
             (
                 SearchSpace {
                     widths: vec![8, 0],
                     ..Default::default()
                 },
-                "--widths",
+                "widths",
             ),
             (
                 SearchSpace {
                     widths: vec![8, 8],
                     ..Default::default()
                 },
-                "--widths",
+                "widths",
             ),
             (
                 SearchSpace {
                     batch_sizes: vec![0],
                     ..Default::default()
                 },
-                "--batch-sizes",
+                "batch_sizes",
             ),
             (
                 SearchSpace {
                     adam_lr: LrRange::new(0.1, 0.01),
                     ..Default::default()
                 },
-                "--adam-lr",
+                "adam_lr",
             ),
             (
                 SearchSpace {
                     sgd_lr: LrRange::new(-1.0, 0.01),
                     ..Default::default()
                 },
-                "--sgd-lr",
+                "sgd_lr",
             ),
         ];
         for (space, name) in cases {
