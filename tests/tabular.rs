@@ -188,6 +188,29 @@ fn bad_run_directories_are_named() {
 }
 
 #[test]
+fn identical_seeded_runs_write_identical_model_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for engine in ["fused", "learner"] {
+        let files: Vec<Vec<u8>> = (0..2)
+            .map(|i| {
+                let out = dir.path().join(format!("{engine}-{i}"));
+                let out = out.to_str().unwrap();
+                let args = [
+                    "train", "bank", "--epochs", "2", "--quiet", "--engine", engine,
+                ];
+                let output = kindling(&[&args[..], &["--out", out]].concat());
+                assert!(output.status.success(), "{}", stderr(&output));
+                std::fs::read(Path::new(out).join("model.bpk")).unwrap()
+            })
+            .collect();
+        assert!(
+            files[0] == files[1],
+            "{engine}: the two model.bpk files differ"
+        );
+    }
+}
+
+#[test]
 fn summary_prints_the_true_parameter_counts() {
     let data = data_dir();
     let data = data.to_str().unwrap();
@@ -285,7 +308,7 @@ fn bad_csv_empty_file() {
 fn bad_csv_class_out_of_range() {
     bad_titanic(
         &format!("{HEADER}0,3,22,1\n2,1,38,0\n"),
-        "line 3, column `survived`: `2 (a class must be an integer from 0 to 1)`",
+        "line 3, column `survived`: `2` is not a class: a class is an integer from 0 to 1",
     );
 }
 

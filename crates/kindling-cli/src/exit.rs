@@ -55,27 +55,31 @@ pub fn finish(result: anyhow::Result<()>) -> ExitCode {
 }
 
 /// The error and its causes, outermost first, as `{error:#}` prints them, with the libraries'
-/// parameter names (`learning_rate`) spelled as this command's flags (`--lr`).
+/// parameter names (`learning_rate`) spelled as this command's flags (`--lr`). A cause whose
+/// text the message already ends with (an OS error a library quoted beside its path) is not
+/// repeated.
 fn message(error: &anyhow::Error) -> String {
-    error
-        .chain()
-        .map(|cause| {
-            // The experiments wrap the training crate's error transparently.
-            let train = match cause.downcast_ref::<TuneError>() {
-                Some(TuneError::Train(inner)) => Some(inner),
-                _ => cause.downcast_ref::<TrainError>(),
-            };
-            match train {
-                Some(TrainError::InvalidOption {
-                    name,
-                    value,
-                    reason,
-                }) => format!("invalid {} {value}: {reason}", flag(name)),
-                _ => cause.to_string(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(": ")
+    let mut parts: Vec<String> = Vec::new();
+    for part in error.chain().map(|cause| {
+        // The experiments wrap the training crate's error transparently.
+        let train = match cause.downcast_ref::<TuneError>() {
+            Some(TuneError::Train(inner)) => Some(inner),
+            _ => cause.downcast_ref::<TrainError>(),
+        };
+        match train {
+            Some(TrainError::InvalidOption {
+                name,
+                value,
+                reason,
+            }) => format!("invalid {} {value}: {reason}", flag(name)),
+            _ => cause.to_string(),
+        }
+    }) {
+        if !parts.last().is_some_and(|last| last.ends_with(&part)) {
+            parts.push(part);
+        }
+    }
+    parts.join(": ")
 }
 
 /// The flag that sets the library parameter `name` (`name` itself when no flag does).
@@ -86,7 +90,9 @@ fn flag(name: &str) -> String {
         "architectures" => "--arch".into(),
         "epochs" | "batch_size" | "validation_split" | "patience" | "batch_sizes" | "trials"
         | "max_minutes" | "layers" | "widths" | "activations" | "optimizers" | "adam_lr"
-        | "sgd_lr" | "task" => format!("--{}", name.replace('_', "-")),
+        | "sgd_lr" | "task" | "max_layers" | "patience_steps" => {
+            format!("--{}", name.replace('_', "-"))
+        }
         other => other.into(),
     }
 }
@@ -155,6 +161,11 @@ mod tests {
         assert_eq!(flag("model input width"), "model input width");
         let plain = anyhow::anyhow!("inner").context("outer");
         assert_eq!(message(&plain), format!("{plain:#}"));
+        // An OS error quoted by the error that carries it is printed once.
+        let full = std::io::Error::from_raw_os_error(28);
+        let io = TrainError::io("runs/x/model.bpk", full);
+        let text = message(&anyhow::Error::new(io));
+        assert_eq!(text.matches("os error 28").count(), 1, "{text}");
     }
 
     #[test]

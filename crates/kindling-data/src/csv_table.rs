@@ -3,8 +3,29 @@
 //! Every cell must be a finite number; `true`/`false` (any case) read as 1 and 0. A defect is a
 //! [`CsvError`] naming the file, the line and the column, so the user can open the file there.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
+
+/// The longest line a table may have: 1 MiB. Lines are read one at a time and none longer is
+/// kept, so memory follows the table's real size, whatever the input (`/dev/zero`, a file
+/// without line breaks).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// The most characters of a cell or column name an error message quotes.
+const EXCERPT_CHARS: usize = 80;
+
+/// `text` as an error message quotes it: whole up to [`EXCERPT_CHARS`] characters, else its
+/// beginning, an ellipsis and its length.
+pub fn excerpt(text: &str) -> Cow<'_, str> {
+    let count = text.chars().count();
+    if count <= EXCERPT_CHARS {
+        return Cow::Borrowed(text);
+    }
+    let head: String = text.chars().take(EXCERPT_CHARS - 3).collect();
+    Cow::Owned(format!("{head}… ({count} characters)"))
+}
 
 /// A table read from CSV: column names and row-major values.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +83,17 @@ pub enum CsvDefect {
         /// What is wrong with it and what is expected, completing "`cell` ...".
         reason: String,
     },
+    /// A line longer than [`MAX_LINE_BYTES`].
+    LineTooLong,
+    /// Bytes that are not UTF-8 text.
+    NotUtf8,
+    /// Line breaks that are carriage returns alone (classic Mac OS).
+    CarriageReturnsOnly,
+    /// A header column without a name.
+    UnnamedColumn {
+        /// The column's position, from 1.
+        position: usize,
+    },
     /// Text the CSV reader cannot make records of (an unclosed quote, say).
     Malformed {
         /// The reader's explanation.
@@ -89,7 +121,7 @@ impl fmt::Display for CsvError {
             write!(f, " line {line}")?;
         }
         if let Some(column) = &self.column {
-            write!(f, ", column `{column}`")?;
+            write!(f, ", column `{}`", excerpt(column))?;
         }
         f.write_str(": ")?;
         match &self.defect {
@@ -103,74 +135,120 @@ impl fmt::Display for CsvError {
             ),
             CsvDefect::NotNumeric { cell } => write!(
                 f,
-                "`{cell}` is not a number (numbers, true/false and 0/1 are accepted)"
+                "`{}` is not a number (numbers, true/false and 0/1 are accepted)",
+                excerpt(cell)
             ),
             CsvDefect::EmptyCell => f.write_str("empty cell; fill it in or remove the row"),
             CsvDefect::NotFinite { cell } => {
                 write!(
                     f,
-                    "`{cell}` is not a finite number; replace it or remove the row"
+                    "`{}` is not a finite number; replace it or remove the row",
+                    excerpt(cell)
                 )
             }
             CsvDefect::MissingColumn { name, present } => write!(
                 f,
-                "no column `{name}`; the header has: {}",
-                present.join(", ")
+                "no column `{}`; the header has: {}",
+                excerpt(name),
+                excerpt(&present.join(", "))
             ),
             CsvDefect::DuplicateColumn { name } => {
-                write!(f, "the header names column `{name}` twice")
+                write!(f, "the header names column `{}` twice", excerpt(name))
             }
-            CsvDefect::Invalid { cell, reason } => write!(f, "`{cell}` {reason}"),
+            CsvDefect::Invalid { cell, reason } => write!(f, "`{}` {reason}", excerpt(cell)),
+            CsvDefect::LineTooLong => write!(
+                f,
+                "the line is longer than {MAX_LINE_BYTES} bytes; this is not a table of examples (is it the right file?)"
+            ),
+            CsvDefect::NotUtf8 => f.write_str("not UTF-8 text; save the file as UTF-8 CSV"),
+            CsvDefect::CarriageReturnsOnly => f.write_str(
+                "the lines end with carriage returns alone (classic Mac OS); save the file with LF or CRLF line endings",
+            ),
+            CsvDefect::UnnamedColumn { position } => write!(
+                f,
+                "header column {position} has no name (a trailing comma?); name it or remove it"
+            ),
             CsvDefect::Malformed { reason } => write!(f, "not valid CSV: {reason}"),
         }
     }
 }
 
 impl CsvTable {
-    /// Reads and parses a CSV file; `-` reads standard input.
+    /// Reads and parses a CSV file, one line at a time; `-` reads standard input.
     pub fn read(path: &Path) -> Result<Self, crate::DataError> {
         let name = crate::stdio::input_name(path);
-        let bytes = crate::stdio::read_input(path).map_err(|e| {
+        let reader = crate::stdio::open_input(path).map_err(|e| {
             crate::DataError::reading(
                 &name,
                 e,
                 "check the path, or run `cargo xtask download` for the course's tables",
             )
         })?;
-        let text = String::from_utf8(bytes).map_err(|_| {
-            crate::DataError::io(
-                &name,
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "not UTF-8 text; save it as a UTF-8 CSV file",
-                ),
-            )
-        })?;
-        Ok(Self::parse(&text, &name)?)
+        Self::read_from(reader, &name)
+    }
+
+    /// Reads and parses CSV from `reader`, one line at a time (none longer than
+    /// [`MAX_LINE_BYTES`]); `path` names the source in errors.
+    pub fn read_from(reader: impl BufRead, path: &Path) -> Result<Self, crate::DataError> {
+        let mut io_error = None;
+        let lines = Lines { reader, number: 0 }.map_while(|line| match line {
+            Ok(line) => Some(Ok(line)),
+            Err(LineError::Io(e)) => {
+                io_error = Some(e);
+                None
+            }
+            Err(LineError::Defect(number, defect)) => Some(Err((number, defect))),
+        });
+        let table = Self::parse_lines(lines, path);
+        if let Some(e) = io_error {
+            return Err(crate::DataError::io(path, e));
+        }
+        Ok(table?)
     }
 
     /// Parses CSV text; `path` names the source in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, CsvError> {
+        Self::read_from(text.as_bytes(), path).map_err(|e| match e {
+            crate::DataError::Csv(csv) => csv,
+            // Reading from memory cannot fail.
+            other => CsvError {
+                path: path.to_path_buf(),
+                line: None,
+                column: None,
+                defect: CsvDefect::Malformed {
+                    reason: other.to_string(),
+                },
+            },
+        })
+    }
+
+    /// Parses numbered lines (1-based, line breaks removed).
+    fn parse_lines(
+        lines: impl Iterator<Item = Result<(usize, String), (usize, CsvDefect)>>,
+        path: &Path,
+    ) -> Result<Self, CsvError> {
         let error = |line: Option<usize>, column: Option<&str>, defect| CsvError {
             path: path.to_path_buf(),
             line,
             column: column.map(str::to_string),
             defect,
         };
-        let mut lines = text
-            .lines()
-            .enumerate()
-            .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
-            .filter(|(_, l)| !l.trim().is_empty());
-        let (_, header) = lines
-            .next()
-            .ok_or_else(|| error(None, None, CsvDefect::EmptyFile))?;
+        let mut lines = lines.filter(|line| !matches!(line, Ok((_, l)) if l.trim().is_empty()));
+        let (header_line, header) = match lines.next() {
+            None => return Err(error(None, None, CsvDefect::EmptyFile)),
+            Some(Err((line, defect))) => return Err(error(Some(line), None, defect)),
+            Some(Ok(line)) => line,
+        };
         let header = header.trim_start_matches('\u{feff}');
         let columns: Vec<String> = split_cells(header).map(|c| c.trim().to_string()).collect();
         for (i, name) in columns.iter().enumerate() {
+            if name.is_empty() {
+                let defect = CsvDefect::UnnamedColumn { position: i + 1 };
+                return Err(error(Some(header_line), None, defect));
+            }
             if columns[..i].contains(name) {
                 return Err(error(
-                    Some(1),
+                    Some(header_line),
                     None,
                     CsvDefect::DuplicateColumn { name: name.clone() },
                 ));
@@ -178,9 +256,11 @@ impl CsvTable {
         }
         let mut values = Vec::new();
         let mut rows = 0;
-        for (line_number, line) in lines {
+        for line in lines {
+            let (line_number, line) =
+                line.map_err(|(line, defect)| error(Some(line), None, defect))?;
             let mut count = 0;
-            for (i, cell) in split_cells(line).enumerate() {
+            for (i, cell) in split_cells(&line).enumerate() {
                 count += 1;
                 let Some(column) = columns.get(i) else {
                     continue;
@@ -271,6 +351,57 @@ pub struct TargetSplit {
     pub features: Vec<f32>,
     /// The target column's values.
     pub targets: Vec<f32>,
+}
+
+/// Why a line could not be read.
+enum LineError {
+    /// The reader failed.
+    Io(std::io::Error),
+    /// Line `.0` is not a line of a table.
+    Defect(usize, CsvDefect),
+}
+
+/// The lines of a reader, numbered from 1, without their line breaks; a line longer than
+/// [`MAX_LINE_BYTES`] is an error, and no more than that is read of it.
+struct Lines<R> {
+    reader: R,
+    number: usize,
+}
+
+impl<R: BufRead> Iterator for Lines<R> {
+    type Item = Result<(usize, String), LineError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut bytes = Vec::new();
+        let limit = MAX_LINE_BYTES as u64 + 1;
+        match (&mut self.reader).take(limit).read_until(b'\n', &mut bytes) {
+            Ok(0) => return None,
+            Ok(_) => {}
+            Err(e) => return Some(Err(LineError::Io(e))),
+        }
+        self.number += 1;
+        let number = self.number;
+        let ended = bytes.last() == Some(&b'\n');
+        if ended {
+            bytes.pop();
+        }
+        if bytes.last() == Some(&b'\r') {
+            bytes.pop();
+        }
+        if bytes.contains(&b'\r') {
+            return Some(Err(LineError::Defect(
+                number,
+                CsvDefect::CarriageReturnsOnly,
+            )));
+        }
+        if !ended && bytes.len() > MAX_LINE_BYTES {
+            return Some(Err(LineError::Defect(number, CsvDefect::LineTooLong)));
+        }
+        Some(match String::from_utf8(bytes) {
+            Ok(line) => Ok((number, line)),
+            Err(_) => Err(LineError::Defect(number, CsvDefect::NotUtf8)),
+        })
+    }
 }
 
 /// The cells of a line, with surrounding double quotes removed.
@@ -380,6 +511,42 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert_eq!(err, "t.csv line 1: no column `y`; the header has: a, b");
+    }
+
+    #[test]
+    fn lines_are_capped_and_cells_quoted_short() {
+        let long_cell = "x".repeat(5_000);
+        let err = parse(&format!("a,b\n1,{long_cell}\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2, column `b`"), "{err}");
+        assert!(err.contains("… (5000 characters)"), "{err}");
+        assert!(err.len() < 250, "{} characters: {err}", err.len());
+
+        let endless = std::io::repeat(b'0').take(10 * MAX_LINE_BYTES as u64);
+        let err = CsvTable::read_from(std::io::BufReader::new(endless), Path::new("zero"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("zero line 1: the line is longer than 1048576 bytes"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn carriage_returns_alone_and_unnamed_columns_are_named() {
+        let err = parse("a,b\r1,2\r3,4\r").unwrap_err().to_string();
+        assert!(
+            err.contains("line 1: the lines end with carriage returns alone"),
+            "{err}"
+        );
+        let err = parse("a,b,\n1,2,\n").unwrap_err().to_string();
+        assert!(
+            err.contains("line 1: header column 3 has no name (a trailing comma?)"),
+            "{err}"
+        );
+        // CRLF is fine.
+        assert_eq!(parse("a,b\r\n1,2\r\n").unwrap().values, vec![1.0, 2.0]);
     }
 
     #[test]

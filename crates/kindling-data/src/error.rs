@@ -59,12 +59,29 @@ pub enum DataError {
         found: u64,
     },
     /// The file has bytes after the data its header describes.
-    #[error("{path}: {extra} unexpected bytes after the data the header describes")]
+    #[error(
+        "{path}: unexpected bytes after the {expected} the header describes; the file is not the one it claims to be, download it again"
+    )]
     TrailingBytes {
         /// The file.
         path: PathBuf,
-        /// How many bytes too many.
-        extra: u64,
+        /// Bytes the header describes (header included); reading stopped one byte later.
+        expected: u64,
+    },
+    /// The header describes more data than an IDX file may hold (see
+    /// [`crate::idx::MAX_IDX_BYTES`]); nothing more was read.
+    #[error(
+        "{path}: the header describes {dims:?} bytes, {bytes} in all; at most {limit} are read: this is not an MNIST file"
+    )]
+    IdxTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The dimensions its header gives.
+        dims: Vec<usize>,
+        /// Their product.
+        bytes: u64,
+        /// [`crate::idx::MAX_IDX_BYTES`].
+        limit: u64,
     },
     /// The images do not have the expected size.
     #[error("{path}: images are {rows}x{cols} pixels, expected {expected_rows}x{expected_cols}")]

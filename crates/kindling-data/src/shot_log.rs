@@ -87,7 +87,7 @@ pub fn path(data_dir: &Path) -> PathBuf {
 /// 1 (made) or 0 (missed), blank shot clocks filled as the module documentation says.
 pub fn shot_log(data_dir: &Path) -> Result<Tabular, DataError> {
     let path = path(data_dir);
-    let bytes = std::fs::read(&path).map_err(|e| {
+    let bytes = crate::stdio::read_input(&path).map_err(|e| {
         DataError::reading(
             &path,
             e,

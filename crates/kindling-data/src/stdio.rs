@@ -1,7 +1,7 @@
 //! `-` as a file name: standard input where a command reads a file, standard output where it
 //! writes one, as Unix tools do.
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 /// The file name that means standard input or output.
@@ -21,14 +21,33 @@ pub fn input_name(path: &Path) -> PathBuf {
     }
 }
 
-/// The bytes of `path`, or of standard input for `-`.
+/// The most bytes [`read_input`] reads: 256 MiB, a dozen times the largest course file (the
+/// shot log, 20 MB). Standard input and devices claim no size, so without a cap
+/// `--input /dev/zero` would grow without end.
+pub const MAX_INPUT_BYTES: u64 = 256 << 20;
+
+/// The bytes of `path`, or of standard input for `-`; more than [`MAX_INPUT_BYTES`] is an
+/// error (and no more than that is read).
 pub fn read_input(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    open_input(path)?
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("more than {MAX_INPUT_BYTES} bytes; this is not a course table"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// A buffered reader of `path`, or of standard input for `-`.
+pub fn open_input(path: &Path) -> std::io::Result<Box<dyn BufRead>> {
     if is_stdio(path) {
-        let mut bytes = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut bytes)?;
-        Ok(bytes)
+        Ok(Box::new(BufReader::new(std::io::stdin())))
     } else {
-        std::fs::read(path)
+        Ok(Box::new(BufReader::new(std::fs::File::open(path)?)))
     }
 }
 

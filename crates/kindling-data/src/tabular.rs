@@ -63,9 +63,10 @@ pub fn from_table(table: &CsvTable, target: &str, kind: TargetKind) -> Result<Ta
                         path: table.path.clone(),
                         line: Some(row + 2),
                         column: Some(target.to_string()),
-                        defect: CsvDefect::NotNumeric {
-                            cell: format!(
-                                "{t} (a class must be an integer from 0 to {})",
+                        defect: CsvDefect::Invalid {
+                            cell: t.to_string(),
+                            reason: format!(
+                                "is not a class: a class is an integer from 0 to {}",
                                 classes - 1
                             ),
                         },
@@ -118,12 +119,22 @@ fn tabular_path(data_dir: &Path, name: &str) -> PathBuf {
     data_dir.join("tabular").join(name)
 }
 
+/// The course file at `path` as text (at most [`crate::stdio::MAX_INPUT_BYTES`]).
 fn read(path: &Path) -> Result<String, DataError> {
-    std::fs::read_to_string(path).map_err(|e| {
+    let bytes = crate::stdio::read_input(path).map_err(|e| {
         DataError::reading(
             path,
             e,
             "run `cargo xtask download wages` (or `titanic`, or `all`), or put the course's file there",
+        )
+    })?;
+    String::from_utf8(bytes).map_err(|_| {
+        DataError::io(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "not UTF-8 text; save it as a UTF-8 CSV file",
+            ),
         )
     })
 }
@@ -182,8 +193,16 @@ mod tests {
         let err = from_table(&table, "survived", TargetKind::Classes(2))
             .unwrap_err()
             .to_string();
+        assert_eq!(
+            err,
+            "t.csv line 3, column `survived`: `2` is not a class: a class is an integer from 0 to 1"
+        );
+        let table = CsvTable::parse("survived,x\n-1,2\n", Path::new("t.csv")).unwrap();
+        let err = from_table(&table, "survived", TargetKind::Classes(2))
+            .unwrap_err()
+            .to_string();
         assert!(
-            err.starts_with("t.csv line 3, column `survived`: `2 (a class must be"),
+            err.ends_with("`-1` is not a class: a class is an integer from 0 to 1"),
             "{err}"
         );
     }

@@ -35,7 +35,7 @@ pub struct ExperimentDir {
 impl ExperimentDir {
     /// Creates the directory (and its parents) if needed.
     pub fn create(path: &Path) -> Result<Self, TrainError> {
-        std::fs::create_dir_all(path).map_err(|e| TrainError::io(path, e))?;
+        kindling_train::run_dir::create_dir(path)?;
         Ok(Self {
             path: path.to_path_buf(),
         })

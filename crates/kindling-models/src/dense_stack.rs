@@ -64,6 +64,12 @@ pub enum DenseStackConfigError {
     Dropout(f64),
     /// A negative or non-finite L2 factor.
     L2(f64),
+    /// More parameters than [`DenseStackConfig::MAX_PARAMS`]: the weights alone would not fit
+    /// in memory with room to train them.
+    TooManyParams {
+        /// The parameters the network would have.
+        params: usize,
+    },
     /// `activations` and `hidden` have different lengths.
     ActivationCount {
         /// Number of hidden layers.
@@ -86,6 +92,12 @@ impl std::fmt::Display for DenseStackConfigError {
                 f,
                 "the {layer} has width {width}; at most {} units per layer are supported",
                 DenseStackConfig::MAX_WIDTH
+            ),
+            DenseStackConfigError::TooManyParams { params } => write!(
+                f,
+                "the network would have {params} parameters ({:.1} GB of weights, about four times that to train); at most {} are supported: use narrower or fewer layers",
+                *params as f64 * 4.0 / 1e9,
+                DenseStackConfig::MAX_PARAMS
             ),
             DenseStackConfigError::Dropout(rate) => write!(
                 f,
@@ -122,6 +134,12 @@ impl DenseStackConfig {
     /// The widest layer a configuration may ask for.
     pub const MAX_WIDTH: usize = 1 << 20;
 
+    /// The most parameters a configuration may ask for: 100 million, 400 MB of `f32` weights;
+    /// training holds about four times that (weights, gradients and Adam's two moments).
+    /// Counted before anything is allocated, so a network that could not be built is refused
+    /// with the figure instead of aborting the process.
+    pub const MAX_PARAMS: usize = 100_000_000;
+
     /// Checks the configuration without building anything.
     pub fn validate(&self) -> Result<(), DenseStackConfigError> {
         let widths = std::iter::once(("input".to_string(), self.input))
@@ -151,6 +169,10 @@ impl DenseStackConfig {
             return Err(DenseStackConfigError::ZeroWidth {
                 layer: "output".into(),
             });
+        }
+        let params = self.num_params();
+        if params > Self::MAX_PARAMS {
+            return Err(DenseStackConfigError::TooManyParams { params });
         }
         if !(0.0..1.0).contains(&self.dropout) {
             return Err(DenseStackConfigError::Dropout(self.dropout));
@@ -407,6 +429,27 @@ mod tests {
         let net = config.init(&Device::flex());
         assert_eq!(net.num_params(), 42_310);
         assert_eq!((net.input_width(), net.output_width()), (784, 10));
+    }
+
+    #[test]
+    fn networks_too_large_to_train_are_refused_with_their_size() {
+        let huge = DenseStackConfig::uniform(9, &[1 << 20, 1 << 20], Activation::Relu, 1);
+        let err = huge.try_init(&Device::flex()).unwrap_err();
+        assert_eq!(
+            err,
+            DenseStackConfigError::TooManyParams {
+                params: huge.num_params()
+            }
+        );
+        let text = err.to_string();
+        assert!(text.contains("1099524210689 parameters"), "{text}");
+        assert!(text.contains("use narrower or fewer layers"), "{text}");
+        // The cap is exact: 98 × 10⁶ + 10⁶ + 10⁶ + 1 is one over it.
+        let over = DenseStackConfig::uniform(98, &[1_000_000], Activation::Relu, 1);
+        assert_eq!(over.num_params(), DenseStackConfig::MAX_PARAMS + 1);
+        assert!(over.validate().is_err());
+        let under = DenseStackConfig::uniform(97, &[1_000_000], Activation::Relu, 1);
+        assert_eq!(under.validate(), Ok(()));
     }
 
     #[test]

@@ -137,7 +137,7 @@ impl EpochLoop<'_> {
         let valid: Vec<usize> = self.split.valid.clone().collect();
         let batch_size = options.batch_size.min(order.len()).max(1);
         let checkpoint_dir = self.work_dir.join("checkpoint");
-        std::fs::create_dir_all(&checkpoint_dir).map_err(|e| TrainError::io(&checkpoint_dir, e))?;
+        crate::run_dir::create_dir(&checkpoint_dir)?;
 
         let mut diagnostics = Vec::new();
         let mut history = History::default();

@@ -16,6 +16,7 @@
 //! renamed, so a run that fails while writing them leaves an earlier run's files as they were.
 
 use crate::error::TrainError;
+use burn::module::{ModuleMapper, Param, ParamId};
 use burn::prelude::*;
 use burn::store::ModuleRecord;
 use kindling_models::{DenseStack, DenseStackConfig};
@@ -110,7 +111,7 @@ impl StagedFiles {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
         };
-        std::fs::create_dir_all(dir).map_err(|e| TrainError::io(dir, e))?;
+        create_dir(dir)?;
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         let temporary = dir.join(format!(".{name}.tmp-{}", std::process::id()));
         let written = (|| {
@@ -147,6 +148,7 @@ impl StagedFiles {
     ) -> Result<String, TrainError> {
         let bytes = model
             .clone()
+            .map(&mut SequentialIds(0))
             .into_record()
             .into_bytes()
             .map_err(|e| TrainError::Record {
@@ -190,6 +192,80 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), TrainError
     let mut staged = StagedFiles::new();
     staged.write_json(path, value)?;
     staged.commit()
+}
+
+/// Gives a module's parameters the ids 0, 1, 2, … in the order Burn visits them, so that the
+/// same weights always make the same bytes: Burn draws parameter ids at random, and a record
+/// stores them, so two identical seeded runs would otherwise write different `model.bpk` files
+/// (and `weights_sha256` could not prove that they are the same).
+struct SequentialIds(u64);
+
+impl SequentialIds {
+    fn next<T: burn::module::Parameter>(&mut self, param: Param<T>) -> Param<T> {
+        let (_, value, mapper) = param.consume();
+        self.0 += 1;
+        Param::from_mapped_value(ParamId::from(self.0 - 1), value, mapper)
+    }
+}
+
+impl ModuleMapper for SequentialIds {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        self.next(param)
+    }
+
+    fn map_int<const D: usize>(&mut self, param: Param<Tensor<D, Int>>) -> Param<Tensor<D, Int>> {
+        self.next(param)
+    }
+
+    fn map_bool<const D: usize>(
+        &mut self,
+        param: Param<Tensor<D, Bool>>,
+    ) -> Param<Tensor<D, Bool>> {
+        self.next(param)
+    }
+}
+
+/// Whether following the symbolic link `link` comes back to a link already followed.
+fn links_loop(link: &Path) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut current = link.to_path_buf();
+    while let Ok(target) = std::fs::read_link(&current) {
+        if !seen.insert(current.clone()) {
+            return true;
+        }
+        current = match current.parent() {
+            Some(parent) if target.is_relative() => parent.join(target),
+            _ => target,
+        };
+    }
+    false
+}
+
+/// Creates `dir` and its parents, as `std::fs::create_dir_all`, with an error that says what
+/// is in the way: a symbolic link on the path that leads nowhere (a loop, or a missing target)
+/// is named as such instead of "File exists".
+pub fn create_dir(dir: &Path) -> Result<(), TrainError> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        let broken_link = dir.ancestors().find(|a| {
+            a.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) && a.metadata().is_err()
+        });
+        match broken_link {
+            Some(link) => {
+                let why = if links_loop(link) {
+                    "a loop of links"
+                } else {
+                    "its target does not exist"
+                };
+                TrainError::Record {
+                    path: link.to_path_buf(),
+                    reason: format!(
+                        "a symbolic link that leads nowhere ({why}); remove it or choose another directory"
+                    ),
+                }
+            }
+            None => TrainError::io(dir, e),
+        }
+    })
 }
 
 /// Saves a model's weights atomically and returns their SHA-256.
@@ -267,6 +343,34 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_that_lead_nowhere_are_named_for_what_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::os::unix::fs::symlink(&b, &a).unwrap();
+        std::os::unix::fs::symlink(&a, &b).unwrap();
+        for target in [a.clone(), a.join("run")] {
+            let err = create_dir(&target).unwrap_err().to_string();
+            assert!(
+                err.contains("a symbolic link that leads nowhere (a loop of links)"),
+                "{err}"
+            );
+            assert!(!err.contains("File exists"), "{err}");
+        }
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink(dir.path().join("missing/x"), &dangling).unwrap();
+        let err = create_dir(&dangling).unwrap_err().to_string();
+        assert!(err.contains("its target does not exist"), "{err}");
+        // A link to a directory is followed as usual.
+        let real = dir.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        create_dir(&link.join("run")).unwrap();
+        assert!(real.join("run").is_dir());
     }
 
     #[test]

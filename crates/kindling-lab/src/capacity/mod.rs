@@ -94,14 +94,24 @@ impl CapacitySettings {
         }
         if !(1..=MAX_LAYERS).contains(&self.max_layers) {
             return Err(TuneError::invalid(
-                "--max-layers",
+                "max_layers",
                 self.max_layers.to_string(),
                 &format!("a network here has 1 to {MAX_LAYERS} hidden layers"),
             ));
         }
+        // The deepest network of the widest layer is the largest the workflow can reach.
+        let widest = self.widths[self.widths.len() - 1];
+        let largest = vec![widest; self.max_layers];
+        if let Err(e) = crate::tune::space::largest_network_fits(&largest) {
+            return Err(TuneError::invalid(
+                "widths",
+                widths,
+                &format!("{} hidden layers of {widest}: {e}", self.max_layers),
+            ));
+        }
         if self.patience_steps == 0 {
             return Err(TuneError::invalid(
-                "--patience-steps",
+                "patience_steps",
                 "0".into(),
                 "allow at least one step without improvement",
             ));
@@ -361,14 +371,14 @@ mod tests {
                     max_layers: 0,
                     ..settings()
                 },
-                "--max-layers",
+                "max_layers",
             ),
             (
                 CapacitySettings {
                     patience_steps: 0,
                     ..settings()
                 },
-                "--patience-steps",
+                "patience_steps",
             ),
             (
                 CapacitySettings {

@@ -2,7 +2,7 @@
 //! batch size, and one point of it (a [`Candidate`]).
 
 use crate::tune::error::TuneError;
-use kindling_models::{Activation, DenseStackConfig};
+use kindling_models::{Activation, DenseStackConfig, DenseStackConfigError};
 use kindling_train::OptimizerKind;
 use rand::Rng;
 use rand::seq::IndexedRandom;
@@ -163,6 +163,12 @@ impl Default for SearchSpace {
 /// The most points a grid may have (its shuffled order is held in memory).
 pub const MAX_GRID_POINTS: usize = 10_000_000;
 
+/// Whether a network of these hidden widths can be built (its parameters counted with one
+/// input and one output: the tables' widths add little), before any trial starts.
+pub(crate) fn largest_network_fits(hidden: &[usize]) -> Result<(), DenseStackConfigError> {
+    DenseStackConfig::uniform(1, hidden, Activation::Relu, 1).validate()
+}
+
 impl SearchSpace {
     /// Checks every list: non-empty, no duplicates, no zero widths or batches, at most
     /// [`MAX_LAYERS`] hidden layers, positive learning-rate intervals.
@@ -188,6 +194,17 @@ impl SearchSpace {
                 "widths",
                 w.to_string(),
                 &format!("a layer has 1 to {} units", DenseStackConfig::MAX_WIDTH),
+            ));
+        }
+        let (deepest, widest) = (
+            self.layers.iter().copied().max().unwrap_or(1),
+            self.widths.iter().copied().max().unwrap_or(1),
+        );
+        if let Err(e) = largest_network_fits(&vec![widest; deepest]) {
+            return Err(TuneError::invalid(
+                "widths",
+                widest.to_string(),
+                &format!("{deepest} hidden layers of {widest}: {e}"),
             ));
         }
         if self.batch_sizes.contains(&0) {
