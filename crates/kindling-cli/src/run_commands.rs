@@ -9,7 +9,7 @@ use kindling_data::shot_log;
 use kindling_data::stdio::is_stdio;
 use kindling_train::Task;
 use kindling_train::recipe::{ModelKind, read_config};
-use kindling_train::run_dir::write_atomic;
+use kindling_train::run_dir::{is_run_file, same_file, write_atomic};
 use kindling_train::summary::summary_table;
 use kindling_train::summary::thousands;
 use kindling_train::trained::{LoadedRun, load_run};
@@ -61,6 +61,20 @@ pub struct PredictArgs {
 /// Predicts for every row of a CSV file: values for a regressor, class probabilities (and the
 /// most likely class) for a classifier.
 pub fn predict(args: PredictArgs) -> Result<()> {
+    if let Some(output) = args.output.as_deref().filter(|o| !is_stdio(o)) {
+        if is_run_file(&args.run_dir, output) {
+            bail!(
+                "{}: is one of the run's own files; write the predictions elsewhere",
+                output.display()
+            );
+        }
+        if same_file(output, &args.input) {
+            bail!(
+                "{}: is the input file; write the predictions to another file",
+                output.display()
+            );
+        }
+    }
     let device = backend::device();
     let run = load_run(&args.run_dir, &device)?;
     let (features, names) = if run.config.task == Task::Shots.name() {

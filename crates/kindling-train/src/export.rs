@@ -15,9 +15,7 @@
 
 use crate::error::TrainError;
 use crate::recipe::ModelKind;
-use crate::run_dir::{
-    CONFIG_FILE, HISTORY_FILE, METRICS_FILE, MODEL_CONFIG_FILE, WEIGHTS_FILE, write_atomic,
-};
+use crate::run_dir::{CONFIG_FILE, write_atomic};
 use crate::trained::{LoadedRun, TrainedModel, load_run};
 use burn::prelude::*;
 use burn::store::{
@@ -197,25 +195,10 @@ fn check_output(run_dir: &Path, output: &Path) -> Result<(), TrainError> {
             "is a directory; give a file name such as model.safetensors",
         ));
     }
-    let Some(name) = output.file_name() else {
+    if output.file_name().is_none() {
         return Err(fail("not a file name; give one such as model.safetensors"));
-    };
-    let parent = match output.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let same_dir = match (parent.canonicalize(), run_dir.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    let run_files = [
-        WEIGHTS_FILE,
-        CONFIG_FILE,
-        MODEL_CONFIG_FILE,
-        METRICS_FILE,
-        HISTORY_FILE,
-    ];
-    if same_dir && run_files.iter().any(|f| name == *f) {
+    }
+    if crate::run_dir::is_run_file(run_dir, output) {
         return Err(fail(
             "is one of the run's own files; write the export elsewhere (the default is model.safetensors in the run directory)",
         ));
@@ -295,6 +278,7 @@ mod tests {
     use super::*;
     use crate::options::FitOptions;
     use crate::recipe::RunConfig;
+    use crate::run_dir::{METRICS_FILE, WEIGHTS_FILE};
     use crate::run_dir::{RunMetrics, save_weights, write_json};
     use burn::module::Param;
     use burn::store::PyTorchToBurnAdapter;
@@ -369,6 +353,7 @@ mod tests {
             test_examples: 0,
             parameters: config.num_params(),
             weights_sha256: sha,
+            config_sha256: Default::default(),
             warnings: Vec::new(),
         };
         write_json(&dir.join(METRICS_FILE), &metrics).unwrap();

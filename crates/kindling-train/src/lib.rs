@@ -38,6 +38,7 @@ pub mod plot;
 pub mod progress;
 pub mod recipe;
 mod reporter;
+pub mod run_check;
 pub mod run_dir;
 pub mod show_weights;
 pub mod summary;

@@ -107,6 +107,15 @@ pub fn write_run<M: Module + AsRef<DenseStack>>(
     };
     let mut staged = StagedFiles::new();
     let weights_sha256 = staged.write_weights(fit.model.as_ref(), &out.join(WEIGHTS_FILE))?;
+    let config_json = serde_json::to_string_pretty(config).map_err(|e| TrainError::Record {
+        path: out.join(CONFIG_FILE),
+        reason: e.to_string(),
+    })?;
+    let config_sha256 =
+        crate::run_check::field_checksums(&config_json).map_err(|e| TrainError::Record {
+            path: out.join(CONFIG_FILE),
+            reason: e.to_string(),
+        })?;
     let train_seconds = fit.history.median_train_seconds();
     let train_examples = fit.split.train.len();
     let metrics = RunMetrics {
@@ -134,9 +143,13 @@ pub fn write_run<M: Module + AsRef<DenseStack>>(
         test_examples: test.map_or(0, |t| t.examples),
         parameters: config.model.num_params(),
         weights_sha256,
+        config_sha256,
         warnings: fit.warnings.iter().map(ToString::to_string).collect(),
     };
-    staged.write_json(&out.join(CONFIG_FILE), config)?;
+    staged.write(
+        &out.join(CONFIG_FILE),
+        format!("{config_json}\n").as_bytes(),
+    )?;
     // The network alone, so that `DenseStackConfig::load("RUN/model.json")` builds it.
     staged.write_json(&out.join(MODEL_CONFIG_FILE), &config.model)?;
     let history = match &fit.diagnostics {

@@ -84,6 +84,10 @@ pub struct RunMetrics {
     pub parameters: usize,
     /// SHA-256 of `model.bpk`, checked when the model is loaded.
     pub weights_sha256: String,
+    /// The SHA-256 of each field of `config.json` a prediction reads, as written (see
+    /// [`crate::run_check`]); empty for runs written before they were recorded.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub config_sha256: std::collections::BTreeMap<String, String>,
     /// What the fit changed in its options to run (a batch larger than the training rows); in
     /// the value a run's writer returns, also each chart that could not be drawn.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -192,6 +196,40 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), TrainError
     let mut staged = StagedFiles::new();
     staged.write_json(path, value)?;
     staged.commit()
+}
+
+/// The files a run directory holds, which no other output may replace.
+pub const RUN_FILES: [&str; 5] = [
+    WEIGHTS_FILE,
+    CONFIG_FILE,
+    MODEL_CONFIG_FILE,
+    METRICS_FILE,
+    HISTORY_FILE,
+];
+
+/// Whether `path` names one of [`RUN_FILES`] in `run_dir` (however either is spelled: `./`,
+/// `..`, links).
+pub fn is_run_file(run_dir: &Path, path: &Path) -> bool {
+    let Some(name) = path.file_name() else {
+        return false;
+    };
+    let parent = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let same_dir = match (parent.canonicalize(), run_dir.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    same_dir && RUN_FILES.iter().any(|f| name == *f)
+}
+
+/// Whether `a` and `b` are the same existing file.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// Gives a module's parameters the ids 0, 1, 2, … in the order Burn visits them, so that the

@@ -52,6 +52,11 @@ pub fn load_run(dir: &Path, device: &Device) -> Result<LoadedRun, TrainError> {
     let config = read_config(dir)?;
     let metrics = read_metrics(dir)?;
     config.model.validate()?;
+    crate::run_check::check_config(
+        &dir.join(crate::run_dir::CONFIG_FILE),
+        &config,
+        &metrics.config_sha256,
+    )?;
     // The checksum check and the load live in kindling-models, which embedding programs use.
     let net = load_checked_weights(
         &config.model,
