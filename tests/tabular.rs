@@ -178,6 +178,21 @@ fn bad_run_directories_are_named() {
     std::fs::write(&config_path, config.replacen("32", "16", 1)).unwrap();
     assert_clean_failure(
         &kindling(&["evaluate", out.to_str().unwrap()]),
+        "config.json: field `model` was changed after training",
+    );
+    // Without the recorded checksums (a run written before them), the weights do not load.
+    let metrics_path = out.join("metrics.json");
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&metrics_path).unwrap()).unwrap();
+    let mut metrics = metrics.as_object().unwrap().clone();
+    metrics.remove("config_sha256");
+    std::fs::write(
+        &metrics_path,
+        serde_json::Value::Object(metrics).to_string(),
+    )
+    .unwrap();
+    assert_clean_failure(
+        &kindling(&["evaluate", out.to_str().unwrap()]),
         "do not fit the configured model",
     );
     std::fs::remove_file(out.join("model.bpk")).unwrap();

@@ -9,6 +9,9 @@ use std::io::ErrorKind;
 use std::panic::PanicHookInfo;
 use std::process::ExitCode;
 
+/// The status after an interruption (Ctrl-C, SIGTERM): 128 + SIGINT, as shells report it.
+pub const INTERRUPTED: i32 = 130;
+
 /// The status after an internal error (a panic): sysexits' `EX_SOFTWARE`.
 const PANIC_STATUS: i32 = 70;
 
@@ -40,14 +43,18 @@ pub fn install_panic_hook() {
 }
 
 /// The exit status for a command's result: an error whose cause is a broken pipe ends quietly
-/// with success (the reader had what it wanted); any other error is printed as one line with its
-/// causes.
+/// with success (the reader had what it wanted); an interruption prints what was kept and exits
+/// [`INTERRUPTED`]; any other error is printed as one line with its causes.
 pub fn finish(result: anyhow::Result<()>) -> ExitCode {
+    use std::io::Write;
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) if is_interruption(&error) => {
+            let _ = writeln!(std::io::stderr(), "{}", message(&error));
+            ExitCode::from(INTERRUPTED as u8)
+        }
         Err(error) => {
-            use std::io::Write;
             let _ = writeln!(std::io::stderr(), "error: {}", message(&error));
             ExitCode::FAILURE
         }
@@ -96,6 +103,34 @@ fn flag(name: &str) -> String {
         other => other.into(),
     }
 }
+
+/// Whether the error is a fit stopped by a signal, or a run that recorded one.
+fn is_interruption(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.is::<Interrupted>()
+            || matches!(
+                cause.downcast_ref::<TrainError>(),
+                Some(TrainError::Interrupted)
+            )
+            || matches!(
+                cause.downcast_ref::<TuneError>(),
+                Some(TuneError::Train(TrainError::Interrupted))
+            )
+    })
+}
+
+/// A command that stopped because it was asked to (its message says what it kept and how to go
+/// on); the process exits with [`INTERRUPTED`].
+#[derive(Debug)]
+pub struct Interrupted(pub String);
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Interrupted {}
 
 /// Whether any cause in the error's chain is an I/O error of kind `BrokenPipe`.
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

@@ -59,6 +59,7 @@ pub fn run(args: ExportArgs) -> Result<()> {
     let output = args
         .output
         .unwrap_or_else(|| args.run_dir.join(SAFETENSORS_FILE));
+    crate::train::note_if_interrupted(&args.run_dir);
     let layout = WeightLayout::from(args.layout);
     let to_stdout = is_stdio(&output);
     let export = match args.format {

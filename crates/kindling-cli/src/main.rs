@@ -16,6 +16,7 @@ mod kernel_cache;
 mod run_commands;
 mod shared_args;
 mod show_weights;
+mod signals;
 mod sweep_lr;
 mod train;
 mod tune;
@@ -74,6 +75,19 @@ enum Command {
 }
 
 impl Command {
+    /// Whether the command trains models (and so stops at the end of a batch on Ctrl-C).
+    fn trains(&self) -> bool {
+        matches!(
+            self,
+            Command::Train(_)
+                | Command::Compare(_)
+                | Command::SweepLr(_)
+                | Command::Tune(_)
+                | Command::Capacity(_)
+                | Command::Bench(_)
+        )
+    }
+
     /// Whether the command computes on the backend's device (and so needs it opened and
     /// checked, and the watchdog, before it starts).
     fn uses_device(&self) -> bool {
@@ -91,6 +105,9 @@ fn main() -> ExitCode {
         && let Err(error) = backend::prepare()
     {
         return exit::finish(Err(error));
+    }
+    if cli.command.trains() {
+        signals::stop_training_on_signal();
     }
     let result = match cli.command {
         Command::Train(args) => train::run(args),

@@ -1,6 +1,7 @@
 //! `kindling evaluate`, `predict` and `summary`: using a run directory.
 
 use crate::backend;
+use crate::train::note_if_interrupted;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use kindling_data::csv_table::CsvTable;
@@ -28,6 +29,7 @@ pub struct EvaluateArgs {
 
 /// Scores a saved model again on its validation split (and test set).
 pub fn evaluate(args: EvaluateArgs) -> Result<()> {
+    note_if_interrupted(&args.run_dir);
     let device = backend::device();
     let run = load_run(&args.run_dir, &device)?;
     for (split, score) in run.evaluate(args.data_dir.as_deref(), &device)? {
@@ -75,6 +77,7 @@ pub fn predict(args: PredictArgs) -> Result<()> {
             );
         }
     }
+    note_if_interrupted(&args.run_dir);
     let device = backend::device();
     let run = load_run(&args.run_dir, &device)?;
     let (features, names) = if run.config.task == Task::Shots.name() {
@@ -235,6 +238,7 @@ pub struct SummaryArgs {
 pub fn summary(args: SummaryArgs) -> Result<()> {
     let path = PathBuf::from(&args.target);
     let (name, config) = if path.is_dir() {
+        note_if_interrupted(&path);
         let config = read_config(&path)?;
         config
             .model

@@ -33,6 +33,7 @@ pub fn run(args: ShowWeightsArgs) -> Result<()> {
         Some(dir) => Some(dir.path().join(FIRST_LAYER_WEIGHTS_FILE)),
         None => args.output,
     };
+    crate::train::note_if_interrupted(&args.run_dir);
     let (path, units) = show_weights(&args.run_dir, output.as_deref(), &device)?;
     let written = if to_stdout {
         let png = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;

@@ -9,9 +9,10 @@ use kindling_data::scale::ScaleKind;
 use kindling_models::{Activation, DenseStackConfig, DigitNetConfig};
 use kindling_train::mnist::train_mnist;
 use kindling_train::recipe::RunSetup;
-use kindling_train::run_dir::RunMetrics;
+use kindling_train::run_dir::{RunMetrics, RunStatus};
 use kindling_train::tabular::train_tabular;
 use kindling_train::{Engine, FitOptions, OptimizerKind, Regularization, Task};
+use std::path::PathBuf;
 
 /// Arguments of `kindling train`.
 #[derive(Debug, Args)]
@@ -19,8 +20,14 @@ use kindling_train::{Engine, FitOptions, OptimizerKind, Regularization, Task};
 #[command(mut_arg("quiet", |a| a.help("Print nothing while training")))]
 pub struct TrainArgs {
     /// What to train (each with the course's model and settings).
-    #[arg(value_parser = task_parser(&Task::ALL))]
-    task: Task,
+    #[arg(value_parser = task_parser(&Task::ALL), required_unless_present = "resume")]
+    task: Option<Task>,
+    /// Continue the run in RUN_DIR from its last epoch, with the settings it was trained with
+    /// (the model, optimizer state, data order and seed as they were), to --epochs in all
+    /// [default: the epochs it was started with]. --quiet and --data-dir apply; the other
+    /// options are the run's.
+    #[arg(long, value_name = "RUN_DIR", conflicts_with = "task")]
+    resume: Option<PathBuf>,
     /// Maximum number of epochs [default: mnist 10, wages 30, titanic 10, shots 10, bank 30,
     /// drug 30].
     #[arg(long)]
@@ -68,41 +75,36 @@ pub struct TrainArgs {
     io: IoArgs,
 }
 
+/// What one `train` command trains: from its flags, or from the run it resumes.
+struct Plan {
+    task: Task,
+    options: FitOptions,
+    hidden: Vec<usize>,
+    activation: Activation,
+    regularization: Regularization,
+    scale: ScaleKind,
+    data_dir: Option<PathBuf>,
+    out: PathBuf,
+}
+
 /// Trains the task and reports where the run directory is.
 pub fn run(args: TrainArgs) -> Result<()> {
-    let task = args.task;
-    let optimizer = args.optimizer.unwrap_or_else(|| task.default_optimizer());
-    let options = FitOptions {
-        epochs: args.epochs.unwrap_or_else(|| task.default_epochs()),
-        batch_size: args.batch_size,
-        optimizer,
-        learning_rate: args.lr.unwrap_or_else(|| optimizer.default_learning_rate()),
-        validation_split: args.split.validation_split,
-        patience: args.patience,
-        seed: args.split.seed,
-        engine: args.engine,
-        diagnostics: args.diagnostics,
+    let quiet = args.io.quiet;
+    let Plan {
+        task,
+        options,
+        hidden,
+        activation,
+        regularization,
+        scale,
+        data_dir,
+        out,
+    } = match &args.resume {
+        Some(dir) => resumed(dir, &args)?,
+        None => planned(args)?,
     };
-    options.validate()?;
-    let hidden = args.hidden.unwrap_or_else(|| task.default_hidden());
-    check_widths("--hidden", &hidden)?;
-    let scale = args.scale.unwrap_or_else(|| task.default_scale());
-    if task == Task::Mnist && scale != ScaleKind::None {
-        anyhow::bail!("--scale applies to tables; MNIST pixels are already scaled to [0, 1]");
-    }
-
-    let regularization = Regularization {
-        dropout: args.dropout,
-        l2: args.l2,
-    };
-    regularization
-        .apply(DenseStackConfig::uniform(1, &hidden, args.activation, 1))
-        .validate()
-        .context("invalid --dropout or --l2")?;
-
-    let data_dir = fetch_data_dir(args.io.data_dir.as_deref(), task.dataset())?;
-    let out = out_dir(args.io.out, task.name());
-    let verbosity = experiment_setup::verbosity(args.io.quiet);
+    let data_dir = fetch_data_dir(data_dir.as_deref(), task.dataset())?;
+    let verbosity = experiment_setup::verbosity(quiet);
     let device = backend::device();
     let setup = RunSetup {
         data_dir: &data_dir,
@@ -115,14 +117,14 @@ pub fn run(args: TrainArgs) -> Result<()> {
         Task::Mnist => {
             let model = DigitNetConfig::new()
                 .with_hidden(hidden)
-                .with_activation(args.activation);
+                .with_activation(activation);
             train_mnist(&model, regularization, &options, setup)?
         }
         table => {
             let (metrics, notes) = train_tabular(
                 table,
                 &hidden,
-                args.activation,
+                activation,
                 regularization,
                 scale,
                 &options,
@@ -138,11 +140,105 @@ pub fn run(args: TrainArgs) -> Result<()> {
     for warning in &metrics.warnings {
         eprintln!("warning: {warning}");
     }
-    if !args.io.quiet {
+    if !quiet {
         println!("{}", closing_line(&metrics));
         println!("Run directory: {}", out.display());
     }
+    if metrics.status == RunStatus::Interrupted {
+        return Err(crate::exit::Interrupted(format!(
+            "interrupted after epoch {} of {}: {} holds the best of those epochs; `{}` continues it",
+            metrics.epochs_run,
+            options.epochs,
+            out.display(),
+            resume_command(&out)
+        ))
+        .into());
+    }
     Ok(())
+}
+
+/// The plan the flags describe.
+fn planned(args: TrainArgs) -> Result<Plan> {
+    let Some(task) = args.task else {
+        anyhow::bail!("give a task to train, or --resume RUN_DIR");
+    };
+    let optimizer = args.optimizer.unwrap_or_else(|| task.default_optimizer());
+    let options = FitOptions {
+        epochs: args.epochs.unwrap_or_else(|| task.default_epochs()),
+        batch_size: args.batch_size,
+        optimizer,
+        learning_rate: args.lr.unwrap_or_else(|| optimizer.default_learning_rate()),
+        validation_split: args.split.validation_split,
+        patience: args.patience,
+        seed: args.split.seed,
+        engine: args.engine,
+        diagnostics: args.diagnostics,
+        resume: false,
+    };
+    options.validate()?;
+    let hidden = args.hidden.unwrap_or_else(|| task.default_hidden());
+    check_widths("--hidden", &hidden)?;
+    let scale = args.scale.unwrap_or_else(|| task.default_scale());
+    if task == Task::Mnist && scale != ScaleKind::None {
+        anyhow::bail!("--scale applies to tables; MNIST pixels are already scaled to [0, 1]");
+    }
+    let regularization = Regularization {
+        dropout: args.dropout,
+        l2: args.l2,
+    };
+    regularization
+        .apply(DenseStackConfig::uniform(1, &hidden, args.activation, 1))
+        .validate()
+        .context("invalid --dropout or --l2")?;
+    Ok(Plan {
+        task,
+        options,
+        hidden,
+        activation: args.activation,
+        regularization,
+        scale,
+        data_dir: args.io.data_dir,
+        out: out_dir(args.io.out, task.name()),
+    })
+}
+
+/// The plan of the run in `dir`, continued to `--epochs` (else the epochs it was started with).
+fn resumed(dir: &std::path::Path, args: &TrainArgs) -> Result<Plan> {
+    let config = kindling_train::recipe::read_config(dir)?;
+    let task: Task = config.task.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "{}: the run's task `{}` is not one `train` knows; it cannot be resumed",
+            dir.join("config.json").display(),
+            config.task
+        )
+    })?;
+    let model = &config.model;
+    let options = FitOptions {
+        epochs: args.epochs.unwrap_or(config.fit.epochs),
+        resume: true,
+        ..config.fit.clone()
+    };
+    options.validate()?;
+    Ok(Plan {
+        task,
+        options,
+        hidden: model.hidden.clone(),
+        activation: model
+            .activations
+            .first()
+            .copied()
+            .unwrap_or(Activation::Relu),
+        regularization: Regularization {
+            dropout: model.dropout,
+            l2: model.l2,
+        },
+        scale: config
+            .scaler
+            .as_ref()
+            .map_or(ScaleKind::None, |scaler| scaler.kind),
+        data_dir: args.io.data_dir.clone().or(Some(config.data_dir.clone())),
+        out: dir.to_path_buf(),
+    })
 }
 
 /// "Best epoch 7/10: val_loss 0.1733, val_accuracy 0.9530; test accuracy 0.9544 (flex backend)"
@@ -162,4 +258,23 @@ fn closing_line(metrics: &RunMetrics) -> String {
         metrics.backend, metrics.engine
     ));
     line
+}
+
+/// The command that continues the run in `dir`.
+pub fn resume_command(dir: &std::path::Path) -> String {
+    format!("kindling train --resume {}", dir.display())
+}
+
+/// Says so on standard error when the run in `dir` was interrupted (its `metrics.json`
+/// records it), with the command that continues it; says nothing for any other directory.
+pub fn note_if_interrupted(dir: &std::path::Path) {
+    if let Ok(metrics) = kindling_train::recipe::read_metrics(dir)
+        && metrics.status == RunStatus::Interrupted
+    {
+        eprintln!(
+            "note: this run was interrupted after epoch {}; its model is the best of those epochs (`{}` continues it)",
+            metrics.epochs_run,
+            resume_command(dir)
+        );
+    }
 }

@@ -9,7 +9,7 @@ use burn::prelude::*;
 use kindling_models::{Activation, DenseStack, DenseStackConfig};
 use pulp::Simd;
 use rand::Rng;
-use rand::rngs::StdRng;
+use rand_chacha::ChaCha12Rng;
 
 /// One dense layer: `weight` is `inputs × outputs`, row-major as Burn's `Linear` stores it,
 /// with each row padded with zeros to `stride` floats (see [`ROW_ALIGN`]).
@@ -193,7 +193,7 @@ impl Network {
         inputs: Inputs,
         rows: &[usize],
         ws: &mut Workspace,
-        dropout: Option<&mut StdRng>,
+        dropout: Option<&mut ChaCha12Rng>,
     ) {
         let n = rows.len();
         let first = &self.layers[0];
@@ -342,7 +342,7 @@ impl Network {
         targets: &Targets,
         rows: &[usize],
         ws: &mut Workspace,
-        rng: &mut StdRng,
+        rng: &mut ChaCha12Rng,
     ) -> BatchScore {
         let n = rows.len();
         self.forward(simd, inputs, rows, ws, Some(rng));
@@ -599,7 +599,7 @@ mod tests {
                 &Targets::Classes(&labels),
                 &rows,
                 &mut ws,
-                &mut StdRng::seed_from_u64(0),
+                &mut ChaCha12Rng::seed_from_u64(0),
             );
             assert!(
                 (score.loss as f32 - burn_loss).abs() < 1e-5,
@@ -634,7 +634,7 @@ mod tests {
             &Targets::Values(&values),
             &rows,
             &mut ws,
-            &mut StdRng::seed_from_u64(0),
+            &mut ChaCha12Rng::seed_from_u64(0),
         );
         assert!((score.loss as f32 - burn_loss).abs() < 1e-4 * burn_loss.abs().max(1.0));
         assert_close(&ws.grads, &expected);

@@ -5,7 +5,7 @@ use crate::network::{Inputs, Network, Targets, Workspace};
 use crate::optimizer::Optimizer;
 use crate::sparse::SparseRows;
 use kindling_models::{DenseStack, DenseStackConfig};
-use rand::rngs::StdRng;
+use rand_chacha::ChaCha12Rng;
 
 /// Inputs with fewer nonzero entries than this fraction are multiplied sparsely.
 const SPARSE_DENSITY: f64 = 0.5;
@@ -91,14 +91,28 @@ impl FusedTrainer {
         &self.net
     }
 
+    /// Continues from `net` (weights saved at the end of an epoch) with the optimizer state
+    /// [`FusedTrainer::optimizer`] had then.
+    pub fn restore(&mut self, net: Network, optimizer: &[u8]) -> Result<(), String> {
+        self.optimizer.restore_state(optimizer)?;
+        self.net = net;
+        Ok(())
+    }
+
+    /// The optimizer, whose state [`Optimizer::state_bytes`] saves.
+    pub fn optimizer(&self) -> &Optimizer {
+        &self.optimizer
+    }
+
     /// One training step per batch of row indices of `data`, in order; dropout masks are drawn
-    /// from `rng`, and `on_batch` hears of each batch's examples as it finishes.
+    /// from `rng`, and `on_batch` hears of each batch's examples as it finishes and returns
+    /// whether to go on (the pass stops after a batch it answers `false` to).
     pub fn train_epoch(
         &mut self,
         data: &FusedData,
         batches: &[&[usize]],
-        rng: &mut StdRng,
-        on_batch: impl FnMut(usize),
+        rng: &mut ChaCha12Rng,
+        on_batch: impl FnMut(usize) -> bool,
         diagnose: bool,
     ) -> PassTotals {
         dispatch(TrainPass {
@@ -151,7 +165,7 @@ struct TrainPass<'a, 'b, F> {
     net: &'a mut Network,
     optimizer: &'a mut Optimizer,
     ws: &'a mut Workspace,
-    rng: &'a mut StdRng,
+    rng: &'a mut ChaCha12Rng,
     inputs: Inputs<'b>,
     targets: &'a Targets<'b>,
     batches: &'a [&'a [usize]],
@@ -159,7 +173,7 @@ struct TrainPass<'a, 'b, F> {
     diagnose: bool,
 }
 
-impl<F: FnMut(usize)> pulp::WithSimd for TrainPass<'_, '_, F> {
+impl<F: FnMut(usize) -> bool> pulp::WithSimd for TrainPass<'_, '_, F> {
     type Output = PassTotals;
 
     #[inline(always)]
@@ -184,7 +198,9 @@ impl<F: FnMut(usize)> pulp::WithSimd for TrainPass<'_, '_, F> {
             totals.loss += score.loss * batch.len() as f64;
             totals.correct += score.correct;
             totals.examples += batch.len();
-            (self.on_batch)(batch.len());
+            if !(self.on_batch)(batch.len()) {
+                break;
+            }
         }
         totals.grad_norm_sums = self.diagnose.then_some(grad_norm_sums);
         totals

@@ -2,10 +2,11 @@
 //!
 //! Shuffling (one seeded order for both engines), validation, the epoch lines and progress bar,
 //! the history, divergence detection, diagnostics, early stopping, the best epoch's weights and
-//! the checkpoints are written here once. An engine supplies only its [`Steps`]: the training
-//! steps of an epoch's batches and the scoring of the validation rows. The fused CPU engine
-//! (`crate::fused_steps`) and the autodiff engine on Burn's `Learner` (`crate::learner_steps`)
-//! are the two.
+//! the checkpoints, the interruption (see [`crate::interrupt`]) and the state a fit resumes from
+//! ([`ResumeState`]) are written here once. An engine supplies only its [`Steps`]: the training
+//! steps of an epoch's batches, the scoring of the validation rows and its optimizer's state.
+//! The fused CPU engine (`crate::fused_steps`) and the autodiff engine, stepping as Burn's
+//! `Learner` does (`crate::learner_steps`), are the two.
 //!
 //! Why not burn-train's own loop (`SupervisedTraining` with the fused engine as a custom
 //! `SupervisedLearningStrategy`): the strategy must take its batches from the Learner's data
@@ -19,12 +20,14 @@ use crate::error::TrainError;
 use crate::history::{EpochRecord, History};
 use crate::options::FitOptions;
 use crate::reporter::{Verbosity, epoch_bar, print_epoch_line};
+use crate::run_dir::{write_atomic, write_json};
 use indicatif::ProgressBar;
 use kindling_data::split::ValidationSplit;
 use kindling_models::{Activation, DenseStackConfig};
 use rand::SeedableRng;
-use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
+use rand_chacha::ChaCha12Rng;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -41,7 +44,7 @@ pub(crate) trait Steps {
     fn train_epoch(
         &mut self,
         batches: &[&[usize]],
-        rng: &mut StdRng,
+        rng: &mut ChaCha12Rng,
         progress: &BatchProgress,
         diagnose: bool,
     ) -> Result<Totals, TrainError>;
@@ -56,6 +59,15 @@ pub(crate) trait Steps {
     /// Writes the current weights to `path` as the model type the fit returns.
     fn save(&self, path: &Path) -> Result<(), TrainError>;
 
+    /// The optimizer's state, saved beside each checkpoint so that the fit can resume.
+    fn optimizer_state(&self) -> Result<Vec<u8>, TrainError>;
+
+    /// The weights of the checkpoint at `path`.
+    fn load_snapshot(&self, path: &Path) -> Result<Self::Snapshot, TrainError>;
+
+    /// Continues from the checkpoint `weights` and the optimizer state saved with it.
+    fn restore(&mut self, weights: &Path, optimizer: &[u8]) -> Result<(), TrainError>;
+
     /// The model holding `snapshot`'s weights (the current ones when `None`).
     fn finish(self, snapshot: Option<Self::Snapshot>) -> Result<Self::Model, TrainError>;
 }
@@ -66,13 +78,15 @@ pub(crate) struct BatchProgress {
 }
 
 impl BatchProgress {
-    /// `examples` more examples are done.
+    /// `examples` more examples are done; returns whether to go on (false once the process
+    /// was asked to stop, see [`crate::interrupt`]).
     #[inline]
-    pub(crate) fn advance(&self, examples: usize) {
+    pub(crate) fn advance(&self, examples: usize) -> bool {
         crate::progress::tick();
         if let Some(bar) = &self.bar {
             bar.inc(examples as u64);
         }
+        !crate::interrupt::stop_requested()
     }
 }
 
@@ -114,6 +128,40 @@ pub(crate) struct EpochLoop<'a> {
     pub(crate) guess_loss: f64,
     /// Whether a diverged fit stops at once (else it runs on, as Keras does).
     pub(crate) stop_on_divergence: bool,
+    /// Whether to continue the fit whose state `work_dir/checkpoint` holds (see
+    /// [`ResumeState`]) instead of starting afresh.
+    pub(crate) resume: bool,
+    /// The engine's name, recorded with the state (a fit resumes on the engine it ran on).
+    pub(crate) engine: &'static str,
+}
+
+/// The file in the checkpoint directory that says where a fit stood after its last epoch.
+pub(crate) const RESUME_FILE: &str = "resume.json";
+
+/// The file in the checkpoint directory that holds the optimizer's state after the last epoch.
+pub(crate) const OPTIMIZER_STATE_FILE: &str = "optimizer.bin";
+
+/// Where a fit stood after an epoch: with the checkpoint of that epoch and the optimizer's state
+/// ([`OPTIMIZER_STATE_FILE`]), everything its next epoch needs, so that a resumed fit computes
+/// exactly what an uninterrupted one would have.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct ResumeState {
+    /// The engine the fit ran on.
+    engine: String,
+    /// The last epoch that ended; its weights are in `model-{epoch}.bpk`.
+    epoch: usize,
+    /// The best epoch so far and its validation loss.
+    best: Option<(usize, f64)>,
+    /// The epochs so far.
+    history: History,
+    /// Their diagnostics, when the fit records them.
+    diagnostics: Vec<EpochDiagnostics>,
+    /// The order of the training rows after the last shuffle (each epoch shuffles it again).
+    order: Vec<usize>,
+    /// The generator's seed, hex.
+    rng_seed: String,
+    /// The generator's position in its stream, in 32-bit words.
+    rng_word_pos: String,
 }
 
 /// What the loop hands back.
@@ -125,6 +173,9 @@ pub(crate) struct LoopOutcome<M> {
     pub(crate) best_epoch: usize,
     /// Per-epoch diagnostics, when the options ask for them.
     pub(crate) diagnostics: Option<Vec<EpochDiagnostics>>,
+    /// Whether the process asked the fit to stop before its last epoch (see
+    /// [`crate::interrupt`]); the epoch it was in is not part of the history.
+    pub(crate) interrupted: bool,
 }
 
 impl EpochLoop<'_> {
@@ -132,8 +183,9 @@ impl EpochLoop<'_> {
     pub(crate) fn run<S: Steps>(&self, mut steps: S) -> Result<LoopOutcome<S::Model>, TrainError> {
         let options = self.options;
         let diagnose = options.diagnostics;
-        let mut rng = StdRng::seed_from_u64(options.seed);
+        let mut rng = ChaCha12Rng::seed_from_u64(options.seed);
         let mut order: Vec<usize> = self.split.train.clone().collect();
+        let mut first_epoch = 1;
         let valid: Vec<usize> = self.split.valid.clone().collect();
         let batch_size = options.batch_size.min(order.len()).max(1);
         let checkpoint_dir = self.work_dir.join("checkpoint");
@@ -143,7 +195,30 @@ impl EpochLoop<'_> {
         let mut history = History::default();
         let mut best: Option<(usize, f64, S::Snapshot)> = None;
         let mut kept: Vec<PathBuf> = Vec::new();
-        for epoch in 1..=options.epochs {
+        if self.resume {
+            let state = self.read_state()?;
+            let latest = checkpoint_path(self.work_dir, state.epoch);
+            let optimizer = checkpoint_dir.join(OPTIMIZER_STATE_FILE);
+            let bytes = std::fs::read(&optimizer).map_err(|e| TrainError::io(&optimizer, e))?;
+            steps.restore(&latest, &bytes)?;
+            if let Some((epoch, loss)) = state.best {
+                let path = checkpoint_path(self.work_dir, epoch);
+                best = Some((epoch, loss, steps.load_snapshot(&path)?));
+                kept.push(path);
+            }
+            kept.push(latest);
+            rng = state.generator(&checkpoint_dir)?;
+            order = state.order;
+            history = state.history;
+            diagnostics = state.diagnostics;
+            first_epoch = state.epoch + 1;
+        }
+        let mut interrupted = false;
+        for epoch in first_epoch..=options.epochs {
+            if crate::interrupt::stop_requested() {
+                interrupted = true;
+                break;
+            }
             let start = Instant::now();
             order.shuffle(&mut rng);
             let batches: Vec<&[usize]> = order.chunks(batch_size).collect();
@@ -154,6 +229,14 @@ impl EpochLoop<'_> {
                     .then(|| epoch_bar(epoch, options.epochs, "train", order.len())),
             };
             let train = steps.train_epoch(&batches, &mut rng, &progress, diagnose)?;
+            if crate::interrupt::stop_requested() {
+                // The unfinished epoch is dropped: the run keeps the epochs that ended.
+                if let Some(bar) = progress.bar {
+                    bar.finish_and_clear();
+                }
+                interrupted = true;
+                break;
+            }
             let train_seconds = start.elapsed().as_secs_f64();
             let validation = steps.validate(&valid, diagnose)?;
             if diagnose {
@@ -202,9 +285,16 @@ impl EpochLoop<'_> {
                 keep
             });
             kept.push(checkpoint);
+            self.write_state(&steps, epoch, &best, &history, &diagnostics, &order, &rng)?;
+            if stop_after_epoch() == Some(epoch) {
+                crate::interrupt::interrupter().stop(Some(STOP_AFTER_EPOCH));
+            }
             if options.patience.is_some_and(|p| epoch - best_epoch >= p) {
                 break;
             }
+        }
+        if interrupted && history.epochs.is_empty() {
+            return Err(TrainError::Interrupted);
         }
         let (best_epoch, snapshot) = match best {
             Some((epoch, _, snapshot)) => (epoch, Some(snapshot)),
@@ -216,7 +306,72 @@ impl EpochLoop<'_> {
             history,
             best_epoch,
             diagnostics: diagnose.then_some(diagnostics),
+            interrupted,
         })
+    }
+
+    /// Writes [`ResumeState`] and the optimizer's state for the epoch that just ended.
+    #[allow(clippy::too_many_arguments)]
+    fn write_state<S: Steps>(
+        &self,
+        steps: &S,
+        epoch: usize,
+        best: &Option<(usize, f64, S::Snapshot)>,
+        history: &History,
+        diagnostics: &[EpochDiagnostics],
+        order: &[usize],
+        rng: &ChaCha12Rng,
+    ) -> Result<(), TrainError> {
+        let dir = self.work_dir.join("checkpoint");
+        write_atomic(&dir.join(OPTIMIZER_STATE_FILE), &steps.optimizer_state()?)?;
+        let state = ResumeState {
+            engine: self.engine.to_string(),
+            epoch,
+            best: best.as_ref().map(|(epoch, loss, _)| (*epoch, *loss)),
+            history: history.clone(),
+            diagnostics: diagnostics.to_vec(),
+            order: order.to_vec(),
+            rng_seed: rng.get_seed().iter().map(|b| format!("{b:02x}")).collect(),
+            rng_word_pos: rng.get_word_pos().to_string(),
+        };
+        write_json(&dir.join(RESUME_FILE), &state)
+    }
+
+    /// Reads the [`ResumeState`] of `work_dir`, checked against this fit.
+    fn read_state(&self) -> Result<ResumeState, TrainError> {
+        let path = self.work_dir.join("checkpoint").join(RESUME_FILE);
+        let refuse = |reason: String| TrainError::Record {
+            path: path.clone(),
+            reason,
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => refuse(
+                "not found: this run has nothing to resume (it was written before runs could be resumed, or its checkpoints were removed)".into(),
+            ),
+            _ => TrainError::io(&path, e),
+        })?;
+        let state: ResumeState =
+            serde_json::from_str(&text).map_err(|e| refuse(format!("malformed ({e})")))?;
+        if state.engine != self.engine {
+            return Err(refuse(format!(
+                "the run trained on the {} engine; resume it on that engine (--engine {})",
+                state.engine, state.engine
+            )));
+        }
+        if state.epoch >= self.options.epochs {
+            return Err(refuse(format!(
+                "the run already has {} epochs; ask for more to continue it (--epochs N)",
+                state.epoch
+            )));
+        }
+        if state.order.len() != self.split.train.len() {
+            return Err(refuse(format!(
+                "the run trained on {} rows but the data now has {} training rows: it changed since",
+                state.order.len(),
+                self.split.train.len()
+            )));
+        }
+        Ok(state)
     }
 
     /// An epoch's diagnostics from its training and validation totals.
@@ -251,6 +406,34 @@ impl EpochLoop<'_> {
             dead_fractions,
         }
     }
+}
+
+impl ResumeState {
+    /// The generator as it was after the last epoch.
+    fn generator(&self, dir: &Path) -> Result<ChaCha12Rng, TrainError> {
+        let bad = || TrainError::Record {
+            path: dir.join(RESUME_FILE),
+            reason: "malformed generator state; the run cannot be resumed".into(),
+        };
+        let bytes: Vec<u8> = (0..self.rng_seed.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(self.rng_seed.get(i..i + 2).unwrap_or("zz"), 16))
+            .collect::<Result<_, _>>()
+            .map_err(|_| bad())?;
+        let seed: [u8; 32] = bytes.try_into().map_err(|_| bad())?;
+        let mut rng = ChaCha12Rng::from_seed(seed);
+        rng.set_word_pos(self.rng_word_pos.parse().map_err(|_| bad())?);
+        Ok(rng)
+    }
+}
+
+/// The environment variable that, set to an epoch number, interrupts a fit once that epoch has
+/// ended, as a signal would: how the tests stop a fit at a known point.
+pub const STOP_AFTER_EPOCH: &str = "KINDLING_TEST_STOP_AFTER_EPOCH";
+
+/// The epoch [`STOP_AFTER_EPOCH`] names, if it is set.
+fn stop_after_epoch() -> Option<usize> {
+    std::env::var(STOP_AFTER_EPOCH).ok()?.parse().ok()
 }
 
 /// The checkpoint file of `epoch` in `work_dir`.

@@ -37,6 +37,10 @@ pub enum TrainError {
         /// The learning rate used.
         learning_rate: f64,
     },
+    /// The process asked the fit to stop (see [`crate::interrupt`]) before it finished an epoch:
+    /// there is nothing to keep.
+    #[error("interrupted before the first epoch ended; nothing was written")]
+    Interrupted,
     /// The engine asked for is not in this build.
     #[error(
         "the {engine} engine is not in this build: rebuild with the `fused` feature (on by default), or train with the learner engine"

@@ -353,6 +353,7 @@ mod tests {
             test_examples: 0,
             parameters: config.num_params(),
             weights_sha256: sha,
+            status: Default::default(),
             config_sha256: Default::default(),
             warnings: Vec::new(),
         };

@@ -11,11 +11,11 @@ use crate::history::History;
 use crate::learner_steps::{LearnerSteps, Supervised};
 use crate::options::{Engine, FitOptions, FitWarning, OptimizerKind};
 use crate::reporter::Verbosity;
+use crate::run_dir::with_sequential_ids;
 use burn::data::dataloader::batcher::Batcher;
 use burn::data::dataloader::{DataLoader, DataLoaderBuilder};
 use burn::optim::{AdamConfig, SgdConfig};
 use burn::prelude::*;
-use burn::train::Learner;
 use kindling_data::split::{ValidationSplit, validation_split};
 use kindling_data::{RowRange, Rows};
 use kindling_models::{DenseStack, DenseStackConfig, RegressionMlp};
@@ -50,6 +50,9 @@ pub struct FitResult<M> {
     pub options: FitOptions,
     /// What the fit changed in its options to run, for the caller to tell the user.
     pub warnings: Vec<FitWarning>,
+    /// Whether the process asked the fit to stop before its last epoch (see
+    /// [`crate::interrupt`]): `history` holds the epochs that ended, `model` the best of them.
+    pub interrupted: bool,
 }
 
 impl<M> FitResult<M> {
@@ -68,6 +71,7 @@ impl<M> FitResult<M> {
             diagnostics,
             options,
             warnings,
+            interrupted,
         } = self;
         let rest = FitResult {
             model: (),
@@ -82,6 +86,7 @@ impl<M> FitResult<M> {
             diagnostics,
             options,
             warnings,
+            interrupted,
         };
         (model, rest)
     }
@@ -108,6 +113,7 @@ impl FitResult<()> {
             diagnostics: self.diagnostics,
             options: self.options,
             warnings: self.warnings,
+            interrupted: self.interrupted,
         }
     }
 }
@@ -204,8 +210,14 @@ pub fn fit_classifier_with(
         verbosity,
     )?;
     let (initial, autodiff) = seeded_model(config, run.options.seed, device)?;
-    let epochs = run.epoch_loop(config, &split, true);
-    if run.fused(device)? {
+    let fused = run.fused(device)?;
+    let engine = if fused {
+        Engine::Fused
+    } else {
+        Engine::Learner
+    };
+    let epochs = run.epoch_loop(config, &split, true, engine);
+    if fused {
         #[cfg(feature = "fused")]
         {
             let outcome = crate::fused_steps::run(&epochs, &initial, &rows, device, |s| s)?;
@@ -258,8 +270,14 @@ pub fn fit_regressor_with(
         verbosity,
     )?;
     let (initial, autodiff) = seeded_model(config, run.options.seed, device)?;
-    let epochs = run.epoch_loop(config, &split, false);
-    if run.fused(device)? {
+    let fused = run.fused(device)?;
+    let engine = if fused {
+        Engine::Fused
+    } else {
+        Engine::Learner
+    };
+    let epochs = run.epoch_loop(config, &split, false, engine);
+    if fused {
         #[cfg(feature = "fused")]
         {
             let wrap = RegressionMlp::new;
@@ -351,7 +369,7 @@ impl<'a> Run<'a> {
         }
         let split = validation_split(rows.len(), options.validation_split)?;
         let checkpoint_dir = work_dir.join("checkpoint");
-        if checkpoint_dir.exists() {
+        if checkpoint_dir.exists() && !options.resume {
             std::fs::remove_dir_all(&checkpoint_dir)
                 .map_err(|e| TrainError::io(&checkpoint_dir, e))?;
         }
@@ -386,6 +404,7 @@ impl<'a> Run<'a> {
         config: &'b DenseStackConfig,
         split: &'b ValidationSplit,
         classifier: bool,
+        engine: Engine,
     ) -> EpochLoop<'b> {
         EpochLoop {
             config,
@@ -396,11 +415,13 @@ impl<'a> Run<'a> {
             verbosity: self.verbosity,
             guess_loss: self.guess_loss,
             stop_on_divergence: self.on_divergence == OnDivergence::Fail,
+            resume: self.options.resume,
+            engine: engine.name(),
         }
     }
 
-    /// The autodiff engine's steps: Burn's `Learner` around `model` (on the `autodiff`
-    /// device), with Keras's optimizer and a constant learning rate.
+    /// The autodiff engine's steps for `model` (on the `autodiff` device): Burn's optimizer
+    /// with Keras's defaults and a constant learning rate.
     fn learner<M: Supervised>(
         &self,
         model: M,
@@ -409,11 +430,9 @@ impl<'a> Run<'a> {
         device: &Device,
     ) -> LearnerSteps<M> {
         LearnerSteps {
-            learner: Learner::new(
-                model,
-                burn_optimizer(&self.options),
-                self.options.learning_rate,
-            ),
+            model: with_sequential_ids(model),
+            optim: burn_optimizer(&self.options),
+            lr: self.options.learning_rate.into(),
             batcher,
             autodiff,
             device: device.clone(),
@@ -445,7 +464,9 @@ impl<'a> Run<'a> {
         let last_epoch = outcome.history.last().map_or(0, |e| e.epoch);
         Ok(FitResult {
             model: outcome.model,
-            stopped_early: outcome.history.epochs.len() < self.options.epochs,
+            interrupted: outcome.interrupted,
+            stopped_early: !outcome.interrupted
+                && outcome.history.epochs.len() < self.options.epochs,
             history: outcome.history,
             best_epoch: outcome.best_epoch,
             split,

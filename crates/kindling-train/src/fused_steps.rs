@@ -8,8 +8,9 @@ use crate::run_dir::save_weights;
 use burn::prelude::*;
 use kindling_data::Rows;
 use kindling_fused::{FusedData, FusedTrainer, Network, Optimizer, PassTotals};
-use kindling_models::DenseStack;
-use rand::rngs::StdRng;
+use kindling_models::run::load_stack_bytes;
+use kindling_models::{DenseStack, DenseStackConfig};
+use rand_chacha::ChaCha12Rng;
 use std::path::Path;
 
 /// Runs `epochs` on the fused engine from the weights of `initial`; `wrap` turns the trained
@@ -42,6 +43,7 @@ pub(crate) fn run<M: Module>(
     };
     let steps = FusedSteps {
         trainer: FusedTrainer::new(initial, config, optimizer),
+        config: config.clone(),
         data,
         // The module the weights are written into (its own initial values are replaced).
         template: config.try_init(device)?,
@@ -54,6 +56,7 @@ pub(crate) fn run<M: Module>(
 /// The fused engine's state during a fit.
 struct FusedSteps<'a, W> {
     trainer: FusedTrainer,
+    config: DenseStackConfig,
     data: FusedData<'a>,
     template: DenseStack,
     device: &'a Device,
@@ -79,7 +82,7 @@ impl<M: Module, W: Fn(DenseStack) -> M> Steps for FusedSteps<'_, W> {
     fn train_epoch(
         &mut self,
         batches: &[&[usize]],
-        rng: &mut StdRng,
+        rng: &mut ChaCha12Rng,
         progress: &BatchProgress,
         diagnose: bool,
     ) -> Result<Totals, TrainError> {
@@ -106,6 +109,26 @@ impl<M: Module, W: Fn(DenseStack) -> M> Steps for FusedSteps<'_, W> {
             .network()
             .load_into(self.template.clone(), self.device);
         save_weights(&(self.wrap)(stack), path).map(drop)
+    }
+
+    fn optimizer_state(&self) -> Result<Vec<u8>, TrainError> {
+        Ok(self.trainer.optimizer().state_bytes())
+    }
+
+    fn load_snapshot(&self, path: &Path) -> Result<Network, TrainError> {
+        let bytes = std::fs::read(path).map_err(|e| TrainError::io(path, e))?;
+        let stack = load_stack_bytes(self.template.clone(), bytes, path)?;
+        Ok(Network::from_module(&stack, &self.config))
+    }
+
+    fn restore(&mut self, weights: &Path, optimizer: &[u8]) -> Result<(), TrainError> {
+        let net = self.load_snapshot(weights)?;
+        self.trainer
+            .restore(net, optimizer)
+            .map_err(|reason| TrainError::Record {
+                path: weights.with_file_name(crate::epoch_loop::OPTIMIZER_STATE_FILE),
+                reason: format!("malformed optimizer state ({reason}); the run cannot be resumed"),
+            })
     }
 
     fn finish(self, snapshot: Option<Network>) -> Result<M, TrainError> {

@@ -1,6 +1,8 @@
-//! The autodiff engine's steps for the one epoch loop ([`crate::epoch_loop`]): Burn's
-//! `Learner` runs each training step (forward, backward, learning-rate schedule and optimizer)
-//! on any backend.
+//! The autodiff engine's steps for the one epoch loop ([`crate::epoch_loop`]): each training
+//! step as burn-train's `Learner` runs it (the model's `TrainStep`, Burn's learning-rate
+//! scheduler, then Burn's optimizer through `TrainStep::optimize`), on any backend. The model,
+//! optimizer and scheduler are held here rather than inside a `Learner` because the `Learner`
+//! does not hand its optimizer's state back, and a fit saves it at each epoch to resume from.
 //!
 //! Losses, correct counts and diagnostics are summed on the device and read once per epoch,
 //! so a GPU is not made to wait for a read after every batch.
@@ -8,12 +10,13 @@
 use crate::batcher::{ClassificationBatcher, RegressionBatcher};
 use crate::epoch_loop::{BatchProgress, Steps, Totals};
 use crate::error::TrainError;
-use crate::run_dir::save_weights;
-use burn::optim::GradientsParams;
+use crate::run_dir::{load_record_into, save_weights, with_sequential_ids};
+use burn::optim::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
+use burn::optim::{GradientsParams, ModuleOptimizer, OptimizerRecord};
 use burn::prelude::*;
-use burn::train::{ClassificationOutput, Learner, LearnerModel, RegressionOutput, TrainStep};
+use burn::train::{ClassificationOutput, LearnerModel, RegressionOutput, TrainStep};
 use kindling_models::{ClassificationBatch, DenseStack, RegressionBatch, RegressionMlp};
-use rand::rngs::StdRng;
+use rand_chacha::ChaCha12Rng;
 use std::path::Path;
 
 /// Validation rows scored per forward pass.
@@ -103,7 +106,11 @@ impl Supervised for RegressionMlp {
 
 /// The autodiff engine's state during a fit.
 pub(crate) struct LearnerSteps<M: Supervised> {
-    pub(crate) learner: Learner<M>,
+    /// The model, on the autodiff device; its parameters carry the ids 0, 1, 2, … (see
+    /// [`crate::run_dir::with_sequential_ids`]), which the optimizer's state is keyed by.
+    pub(crate) model: M,
+    pub(crate) optim: ModuleOptimizer,
+    pub(crate) lr: ModuleLrScheduler,
     pub(crate) batcher: M::Batcher,
     /// The autodiff device training batches go to.
     pub(crate) autodiff: Device,
@@ -150,8 +157,7 @@ fn accumulate<T: std::ops::Add<Output = T>>(sum: &mut Option<T>, value: T) {
 impl<M: Supervised> LearnerSteps<M> {
     /// Per layer, the L2 norm of the weight gradient in `grads`.
     fn grad_norms(&self, grads: &GradientsParams) -> Vec<Tensor<1>> {
-        let model = self.learner.model();
-        model
+        self.model
             .stack()
             .layers
             .iter()
@@ -170,7 +176,7 @@ impl<M: Supervised> Steps for LearnerSteps<M> {
     fn train_epoch(
         &mut self,
         batches: &[&[usize]],
-        _rng: &mut StdRng,
+        _rng: &mut ChaCha12Rng,
         progress: &BatchProgress,
         diagnose: bool,
     ) -> Result<Totals, TrainError> {
@@ -178,7 +184,7 @@ impl<M: Supervised> Steps for LearnerSteps<M> {
         let mut norm_sums: Vec<Option<Tensor<1>>> = Vec::new();
         for rows in batches {
             let batch = M::batch(&self.batcher, rows, &self.autodiff);
-            let output = self.learner.train_step(batch);
+            let output = TrainStep::step(&self.model, batch);
             if diagnose {
                 let norms = self.grad_norms(&output.grads);
                 norm_sums.resize(norms.len(), None);
@@ -186,10 +192,15 @@ impl<M: Supervised> Steps for LearnerSteps<M> {
                     accumulate(sum, norm);
                 }
             }
-            self.learner.lr_step();
-            self.learner.optimizer_step(output.grads);
+            let lr = self.lr.step();
+            self.model = self
+                .model
+                .clone()
+                .optimize(&mut self.optim, lr, output.grads);
             sums.add(M::score(output.item), rows.len());
-            progress.advance(rows.len());
+            if !progress.advance(rows.len()) {
+                break;
+            }
         }
         let mut totals = sums.read();
         if diagnose {
@@ -204,7 +215,7 @@ impl<M: Supervised> Steps for LearnerSteps<M> {
     }
 
     fn validate(&mut self, rows: &[usize], diagnose: bool) -> Result<Totals, TrainError> {
-        let model = self.learner.model().valid();
+        let model = self.model.valid();
         let mut sums = DeviceSums::default();
         let mut active: Vec<Option<Tensor<2, Int>>> = Vec::new();
         for chunk in rows.chunks(VALID_CHUNK) {
@@ -242,15 +253,45 @@ impl<M: Supervised> Steps for LearnerSteps<M> {
     }
 
     fn snapshot(&self) -> M {
-        self.learner.model()
+        self.model.clone()
     }
 
     fn save(&self, path: &Path) -> Result<(), TrainError> {
-        save_weights(&self.learner.model().valid(), path).map(drop)
+        save_weights(&self.model.valid(), path).map(drop)
+    }
+
+    fn optimizer_state(&self) -> Result<Vec<u8>, TrainError> {
+        let bytes = self
+            .optim
+            .to_record()
+            .into_bytes()
+            .map_err(|e| TrainError::Record {
+                path: "optimizer state".into(),
+                reason: e.to_string(),
+            })?;
+        Ok(bytes.to_vec())
+    }
+
+    fn load_snapshot(&self, path: &Path) -> Result<M, TrainError> {
+        let model = load_record_into(self.model.clone(), path)?;
+        Ok(with_sequential_ids(model.fork(&self.autodiff)))
+    }
+
+    fn restore(&mut self, weights: &Path, optimizer: &[u8]) -> Result<(), TrainError> {
+        let bad = |reason: String| TrainError::Record {
+            path: weights.with_file_name(crate::epoch_loop::OPTIMIZER_STATE_FILE),
+            reason,
+        };
+        let record =
+            OptimizerRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(optimizer.to_vec()))
+                .map_err(|e| bad(e.to_string()))?;
+        self.model = self.load_snapshot(weights)?;
+        self.optim = self.optim.clone().load_record(record);
+        Ok(())
     }
 
     fn finish(self, snapshot: Option<M>) -> Result<M, TrainError> {
-        Ok(snapshot.unwrap_or_else(|| self.learner.model()).valid())
+        Ok(snapshot.unwrap_or(self.model).valid())
     }
 }
 

@@ -31,6 +31,7 @@ mod fit;
 #[cfg(feature = "fused")]
 mod fused_steps;
 mod history;
+pub mod interrupt;
 mod learner_steps;
 pub mod mnist;
 mod options;

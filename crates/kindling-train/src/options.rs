@@ -142,6 +142,11 @@ pub struct FitOptions {
     /// Record per-layer gradient norms and dead ReLU units each epoch (fused engine).
     #[serde(default)]
     pub diagnostics: bool,
+    /// Continue the fit whose checkpoints the work directory holds, from its last epoch, to
+    /// `epochs` (the model, optimizer state, data order and generator as they were), instead
+    /// of starting afresh. Not recorded in `config.json`.
+    #[serde(skip)]
+    pub resume: bool,
 }
 
 impl Default for FitOptions {
@@ -158,6 +163,7 @@ impl Default for FitOptions {
             seed: 0,
             engine: Engine::Auto,
             diagnostics: false,
+            resume: false,
         }
     }
 }

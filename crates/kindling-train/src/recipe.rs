@@ -8,7 +8,7 @@ use crate::options::FitOptions;
 use crate::plot::training_curves;
 use crate::reporter::Verbosity;
 use crate::run_dir::{
-    CONFIG_FILE, HISTORY_FILE, METRICS_FILE, MODEL_CONFIG_FILE, RunMetrics, StagedFiles,
+    CONFIG_FILE, HISTORY_FILE, METRICS_FILE, MODEL_CONFIG_FILE, RunMetrics, RunStatus, StagedFiles,
     WEIGHTS_FILE,
 };
 use burn::prelude::*;
@@ -143,6 +143,11 @@ pub fn write_run<M: Module + AsRef<DenseStack>>(
         test_examples: test.map_or(0, |t| t.examples),
         parameters: config.model.num_params(),
         weights_sha256,
+        status: if fit.interrupted {
+            RunStatus::Interrupted
+        } else {
+            RunStatus::Completed
+        },
         config_sha256,
         warnings: fit.warnings.iter().map(ToString::to_string).collect(),
     };

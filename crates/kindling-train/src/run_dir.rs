@@ -84,6 +84,9 @@ pub struct RunMetrics {
     pub parameters: usize,
     /// SHA-256 of `model.bpk`, checked when the model is loaded.
     pub weights_sha256: String,
+    /// Whether training ran to its end or was interrupted (see [`crate::interrupt`]).
+    #[serde(default)]
+    pub status: RunStatus,
     /// The SHA-256 of each field of `config.json` a prediction reads, as written (see
     /// [`crate::run_check`]); empty for runs written before they were recorded.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
@@ -150,9 +153,7 @@ impl StagedFiles {
         model: &M,
         path: &Path,
     ) -> Result<String, TrainError> {
-        let bytes = model
-            .clone()
-            .map(&mut SequentialIds(0))
+        let bytes = with_sequential_ids(model.clone())
             .into_record()
             .into_bytes()
             .map_err(|e| TrainError::Record {
@@ -196,6 +197,18 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), TrainError
     let mut staged = StagedFiles::new();
     staged.write_json(path, value)?;
     staged.commit()
+}
+
+/// How a run's training ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    /// Every epoch asked for ran, or early stopping ended it.
+    #[default]
+    Completed,
+    /// The process was asked to stop (Ctrl-C, SIGTERM) before the last epoch; the run holds
+    /// the best of the epochs that ended, and `kindling train --resume` continues it.
+    Interrupted,
 }
 
 /// The files a run directory holds, which no other output may replace.
@@ -261,6 +274,12 @@ impl ModuleMapper for SequentialIds {
     ) -> Param<Tensor<D, Bool>> {
         self.next(param)
     }
+}
+
+/// `module` with its parameters' ids replaced by their positions (see [`SequentialIds`]): the
+/// same for every run of a network, so records and optimizer states match across processes.
+pub fn with_sequential_ids<M: Module>(module: M) -> M {
+    module.map(&mut SequentialIds(0))
 }
 
 /// Whether following the symbolic link `link` comes back to a link already followed.
