@@ -121,16 +121,22 @@ pub fn bench_mnist(
             engine: options.engine,
             ..FitOptions::default()
         };
-        let dir = work_dir.join(format!("batch-{batch_size}"));
+        // The fit's checkpoints go to a private directory of their own, removed afterwards.
+        crate::run_dir::create_dir(work_dir)?;
+        let scratch = tempfile::Builder::new()
+            .prefix(&format!(".bench-batch-{batch_size}-"))
+            .tempdir_in(work_dir)
+            .map_err(|e| TrainError::io(work_dir, e))?;
+        let dir = scratch.path();
         let fit = fit_classifier(
             &config,
             train.clone(),
             &fit_options,
             device,
-            &dir,
+            dir,
             Verbosity::Quiet,
         )?;
-        let _ = std::fs::remove_dir_all(&dir);
+        drop(scratch);
         let examples = fit.split.train.len();
         let per_second = |seconds: f64| examples as f64 / seconds.max(f64::MIN_POSITIVE);
         speeds.push(TrainSpeed {

@@ -427,6 +427,36 @@ impl ResumeState {
     }
 }
 
+/// Removes what an earlier fit left in the checkpoint directory `dir`: its `model-N.bpk`
+/// checkpoints, its resume state and the temporary files of its writes. Anything else there is
+/// not Kindling's and stays, and so does the directory then.
+pub(crate) fn clear_checkpoints(dir: &Path) -> Result<(), TrainError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(TrainError::io(dir, e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| TrainError::io(dir, e))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let checkpoint = name
+            .strip_prefix("model-")
+            .and_then(|rest| rest.strip_suffix(".bpk"))
+            .is_some_and(|epoch| epoch.parse::<usize>().is_ok());
+        let ours = checkpoint
+            || name == RESUME_FILE
+            || name == OPTIMIZER_STATE_FILE
+            || (name.starts_with('.') && name.contains(".tmp-"));
+        if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+            std::fs::remove_file(entry.path()).map_err(|e| TrainError::io(entry.path(), e))?;
+        }
+    }
+    // Only an empty directory goes.
+    let _ = std::fs::remove_dir(dir);
+    Ok(())
+}
+
 /// The environment variable that, set to an epoch number, interrupts a fit once that epoch has
 /// ended, as a signal would: how the tests stop a fit at a known point.
 pub const STOP_AFTER_EPOCH: &str = "KINDLING_TEST_STOP_AFTER_EPOCH";

@@ -11,7 +11,7 @@ use crate::history::History;
 use crate::learner_steps::{LearnerSteps, Supervised};
 use crate::options::{Engine, FitOptions, FitWarning, OptimizerKind};
 use crate::reporter::Verbosity;
-use crate::run_dir::with_sequential_ids;
+use crate::run_dir::{RunLock, with_sequential_ids};
 use burn::data::dataloader::batcher::Batcher;
 use burn::data::dataloader::{DataLoader, DataLoaderBuilder};
 use burn::optim::{AdamConfig, SgdConfig};
@@ -53,6 +53,9 @@ pub struct FitResult<M> {
     /// Whether the process asked the fit to stop before its last epoch (see
     /// [`crate::interrupt`]): `history` holds the epochs that ended, `model` the best of them.
     pub interrupted: bool,
+    /// The work directory's writer lock, held until this result is dropped (so that the run
+    /// directory is written by this process alone, see [`RunLock`]).
+    pub lock: Arc<RunLock>,
 }
 
 impl<M> FitResult<M> {
@@ -72,6 +75,7 @@ impl<M> FitResult<M> {
             options,
             warnings,
             interrupted,
+            lock,
         } = self;
         let rest = FitResult {
             model: (),
@@ -87,6 +91,7 @@ impl<M> FitResult<M> {
             options,
             warnings,
             interrupted,
+            lock,
         };
         (model, rest)
     }
@@ -114,6 +119,7 @@ impl FitResult<()> {
             options: self.options,
             warnings: self.warnings,
             interrupted: self.interrupted,
+            lock: self.lock,
         }
     }
 }
@@ -313,6 +319,8 @@ where
 
 /// What every fit shares once its model, loaders and metrics are set up.
 struct Run<'a> {
+    /// The work directory's writer lock, handed to the result.
+    lock: Arc<RunLock>,
     /// The options as applied to this fit's rows.
     options: FitOptions,
     /// What applying them changed.
@@ -368,13 +376,14 @@ impl<'a> Run<'a> {
             });
         }
         let split = validation_split(rows.len(), options.validation_split)?;
+        let lock = Arc::new(RunLock::acquire(work_dir)?);
         let checkpoint_dir = work_dir.join("checkpoint");
-        if checkpoint_dir.exists() && !options.resume {
-            std::fs::remove_dir_all(&checkpoint_dir)
-                .map_err(|e| TrainError::io(&checkpoint_dir, e))?;
+        if !options.resume {
+            crate::epoch_loop::clear_checkpoints(&checkpoint_dir)?;
         }
         let (options, warnings) = options.applied_to(split.train.len());
         let run = Run {
+            lock,
             options,
             warnings,
             verbosity,
@@ -477,6 +486,7 @@ impl<'a> Run<'a> {
             diagnostics: outcome.diagnostics,
             options: self.options.clone(),
             warnings: self.warnings.clone(),
+            lock: self.lock.clone(),
         })
     }
 }

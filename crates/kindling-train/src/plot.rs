@@ -158,15 +158,22 @@ pub(crate) fn write_png_atomically(
         std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
     }
     let stem = path.file_stem().unwrap_or_default().to_string_lossy();
-    // The encoder picks the format from the extension, so the temporary name ends in .png.
-    let temporary = path.with_file_name(format!(".{stem}.tmp-{}.png", std::process::id()));
-    let drawn = draw(&temporary)
-        .map_err(|e| e.to_string())
-        .and_then(|()| std::fs::rename(&temporary, path).map_err(|e| e.to_string()));
-    drawn.map_err(|reason| {
-        let _ = std::fs::remove_file(&temporary);
-        fail(reason)
-    })
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    // A fresh, unpredictable name, created exclusively (removed if not renamed); the encoder
+    // picks the format from the extension, so it ends in .png.
+    let temporary = tempfile::Builder::new()
+        .prefix(&format!(".{stem}.tmp-"))
+        .suffix(".png")
+        .tempfile_in(dir)
+        .map_err(|e| fail(e.to_string()))?
+        .into_temp_path();
+    draw(&temporary).map_err(|e| fail(e.to_string()))?;
+    temporary
+        .persist(path)
+        .map_err(|e| fail(e.error.to_string()))
 }
 
 /// Registers the embedded DejaVu Sans with plotters under [`FONT_FAMILY`], once per process;

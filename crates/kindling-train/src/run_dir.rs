@@ -103,7 +103,7 @@ pub struct RunMetrics {
 #[derive(Debug, Default)]
 pub struct StagedFiles {
     /// (temporary, final path), in the order written.
-    staged: Vec<(PathBuf, PathBuf)>,
+    staged: Vec<(tempfile::TempPath, PathBuf)>,
 }
 
 impl StagedFiles {
@@ -120,22 +120,19 @@ impl StagedFiles {
         };
         create_dir(dir)?;
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let temporary = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        // A fresh, unpredictable name, created exclusively: an existing file or a planted link
+        // of that name makes the creation fail instead of being written through.
         let written = (|| {
-            let mut file = std::fs::File::create(&temporary)?;
+            let mut file = tempfile::Builder::new()
+                .prefix(&format!(".{name}.tmp-"))
+                .tempfile_in(dir)?;
             file.write_all(bytes)?;
-            file.sync_all()
+            file.as_file().sync_all()?;
+            Ok::<_, std::io::Error>(file.into_temp_path())
         })();
-        match written {
-            Ok(()) => {
-                self.staged.push((temporary, path.to_path_buf()));
-                Ok(())
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&temporary);
-                Err(TrainError::io(path, e))
-            }
-        }
+        let temporary = written.map_err(|e| TrainError::io(path, e))?;
+        self.staged.push((temporary, path.to_path_buf()));
+        Ok(())
     }
 
     /// Stages `value` as pretty JSON.
@@ -167,21 +164,12 @@ impl StagedFiles {
     /// Renames every staged file into place, in the order written.
     pub fn commit(mut self) -> Result<(), TrainError> {
         for (temporary, path) in std::mem::take(&mut self.staged) {
-            std::fs::rename(&temporary, &path).map_err(|e| {
-                let _ = std::fs::remove_file(&temporary);
-                TrainError::io(&path, e)
-            })?;
+            // A temporary that is not renamed is removed when it is dropped.
+            temporary
+                .persist(&path)
+                .map_err(|e| TrainError::io(&path, e.error))?;
         }
         Ok(())
-    }
-}
-
-impl Drop for StagedFiles {
-    fn drop(&mut self) {
-        for (temporary, _) in &self.staged {
-            // A temporary left behind costs disk space, nothing else.
-            let _ = std::fs::remove_file(temporary);
-        }
     }
 }
 
@@ -197,6 +185,55 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), TrainError
     let mut staged = StagedFiles::new();
     staged.write_json(path, value)?;
     staged.commit()
+}
+
+/// The lock file of a run directory (see [`RunLock`]).
+pub const LOCK_FILE: &str = ".kindling.lock";
+
+/// The one writer of a run directory: an advisory lock on its [`LOCK_FILE`] (the operating
+/// system's, through `std::fs::File::try_lock`), held from the start of a fit until the
+/// [`FitResult`](crate::FitResult) holding it is dropped. The operating system releases it when
+/// the process ends, however it ends, so a stale lock file never blocks.
+#[derive(Debug)]
+pub struct RunLock {
+    _file: std::fs::File,
+}
+
+impl RunLock {
+    /// Takes the lock of `dir` (created if missing), or says which process holds it.
+    pub fn acquire(dir: &Path) -> Result<Self, TrainError> {
+        create_dir(dir)?;
+        let path = dir.join(LOCK_FILE);
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| TrainError::io(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => {
+                // Who holds it, for the message a second writer gets.
+                let _ = file.set_len(0);
+                let _ = write!(file, "{}", std::process::id());
+                Ok(Self { _file: file })
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                let holder = match holder.trim() {
+                    "" => "another process".to_string(),
+                    pid => format!("process {pid}"),
+                };
+                Err(TrainError::Record {
+                    path: dir.to_path_buf(),
+                    reason: format!(
+                        "{holder} is writing this run directory; wait for it to finish, or choose another directory"
+                    ),
+                })
+            }
+            Err(std::fs::TryLockError::Error(e)) => Err(TrainError::io(&path, e)),
+        }
+    }
 }
 
 /// How a run's training ended.
@@ -400,6 +437,30 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn temporaries_have_fresh_names_and_never_follow_a_planted_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside.txt");
+        std::fs::write(&outside, "theirs").unwrap();
+        let run = dir.path().join("run");
+        std::fs::create_dir(&run).unwrap();
+        // The names the temporaries once had, planted as links out of the directory.
+        for pid in [std::process::id(), std::process::id() + 1] {
+            let planted = run.join(format!(".model.bpk.tmp-{pid}"));
+            std::os::unix::fs::symlink(&outside, planted).unwrap();
+        }
+        write_atomic(&run.join("model.bpk"), b"ours").unwrap();
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "theirs");
+        assert_eq!(std::fs::read(run.join("model.bpk")).unwrap(), b"ours");
+        // Nothing of ours is left behind besides the file and the planted links.
+        let names: Vec<String> = std::fs::read_dir(&run)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 3, "{names:?}");
     }
 
     #[cfg(unix)]
