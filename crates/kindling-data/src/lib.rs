@@ -37,3 +37,6 @@ pub use error::{ChecksumFate, DataError};
 pub use idx::{IdxArray, read_idx};
 pub use row_range::RowRange;
 pub use rows::{Rows, Targets};
+
+#[cfg(test)]
+mod fuzz_tests;
