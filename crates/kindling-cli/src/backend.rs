@@ -48,7 +48,7 @@ fn open() -> Result<&'static Opened> {
 }
 
 /// Readies a command that computes on the device, before it reads data or does any work: the
-/// GPU builds' kernel cache (see [`crate::kernel_cache`]), the watchdog (see
+/// GPU builds' kernel cache (see `kernel_cache.rs`), the watchdog (see
 /// [`crate::watchdog`]), the device itself, and on a GPU one line saying that the first epoch
 /// is slower while kernels compile.
 pub fn prepare() -> Result<()> {

@@ -24,7 +24,7 @@ pub struct BenchArgs {
     /// Data directory [default: $KINDLING_DATA_DIR, else the workspace's data/].
     #[arg(long)]
     data_dir: Option<PathBuf>,
-    /// Where to write bench.json [default: runs/bench-<timestamp>].
+    /// Where to write bench.json [default: runs/bench-TIMESTAMP].
     #[arg(long)]
     out: Option<PathBuf>,
 }

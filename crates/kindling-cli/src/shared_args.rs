@@ -10,7 +10,7 @@ pub struct IoArgs {
     /// Data directory [default: $KINDLING_DATA_DIR, else the workspace's data/].
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
-    /// Output directory [default: runs/<command>-<timestamp>].
+    /// Output directory [default: runs/COMMAND-TIMESTAMP].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Print only the results, not every epoch.

@@ -16,8 +16,8 @@ pub const MAX_LINE_BYTES: usize = 1 << 20;
 /// The most characters of a cell or column name an error message quotes.
 const EXCERPT_CHARS: usize = 80;
 
-/// `text` as an error message quotes it: whole up to [`EXCERPT_CHARS`] characters, else its
-/// beginning, an ellipsis and its length.
+/// `text` as an error message quotes it: whole up to 80 characters, else its beginning, an
+/// ellipsis and its length.
 pub fn excerpt(text: &str) -> Cow<'_, str> {
     let count = text.chars().count();
     if count <= EXCERPT_CHARS {

@@ -69,7 +69,7 @@ pub enum DataError {
         expected: u64,
     },
     /// The header describes more data than an IDX file may hold (see
-    /// [`crate::idx::MAX_IDX_BYTES`]); nothing more was read.
+    /// [`crate::MAX_IDX_BYTES`]); nothing more was read.
     #[error(
         "{path}: the header describes {dims:?} bytes, {bytes} in all; at most {limit} are read: this is not an MNIST file"
     )]
@@ -80,7 +80,7 @@ pub enum DataError {
         dims: Vec<usize>,
         /// Their product.
         bytes: u64,
-        /// [`crate::idx::MAX_IDX_BYTES`].
+        /// [`crate::MAX_IDX_BYTES`].
         limit: u64,
     },
     /// The images do not have the expected size.

@@ -34,7 +34,7 @@ pub mod tabular;
 
 pub use data_dir::{DATA_DIR_ENV, DataDir};
 pub use error::{ChecksumFate, DataError};
-pub use idx::{IdxArray, read_idx};
+pub use idx::{IdxArray, MAX_IDX_BYTES, read_idx};
 pub use row_range::RowRange;
 pub use rows::{Rows, Targets};
 

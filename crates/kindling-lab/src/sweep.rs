@@ -1,5 +1,5 @@
 //! `sweep-lr`: one model trained at several learning rates, every run from the same initial
-//! weights (the same seed, see [`crate::seeded_model`]), with the same shuffles, on one data
+//! weights (the same seed, see [`kindling_train::seeded_model`]), with the same shuffles, on one data
 //! split; each run classified as ok, diverged or stalled (see [`crate::trial_status`]).
 
 use crate::experiment::{Cell, ExperimentDir, ResultTable, fit_trial};

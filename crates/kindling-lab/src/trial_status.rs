@@ -2,7 +2,7 @@
 //!
 //! - **diverged at epoch k**: epoch `k` is the first whose training or validation loss is NaN,
 //!   infinite, or above [`DIVERGENCE_FACTOR`] times the
-//!   loss of a naive guess (see [`crate::divergence`]);
+//!   loss of a naive guess (see [`kindling_train::divergence`]);
 //! - **stalled**: the losses stayed finite but training got nowhere: the best validation loss
 //!   is no lower than that of a constant guess (the training rows' class frequencies, or
 //!   their mean for a regressor; see [`constant_guess_loss`]), or the training loss fell by

@@ -36,7 +36,7 @@ fn parabola() -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
     (inputs, targets)
 }
 
-/// A 1-32-1 ReLU network trained on [`parabola`] with SGD (batch 8, 30 epochs) at
+/// A 1-32-1 ReLU network trained on a parabola with SGD (batch 8, 30 epochs) at
 /// `learning_rate`.
 pub fn train_relu_network(learning_rate: f64) -> Network {
     let mut rng = StdRng::seed_from_u64(5);

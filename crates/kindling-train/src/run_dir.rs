@@ -313,8 +313,9 @@ impl ModuleMapper for SequentialIds {
     }
 }
 
-/// `module` with its parameters' ids replaced by their positions (see [`SequentialIds`]): the
-/// same for every run of a network, so records and optimizer states match across processes.
+/// `module` with its parameters' ids replaced by their positions (0, 1, 2, … in the order Burn
+/// visits them): the same for every run of a network, so that records are byte-identical and
+/// optimizer states match across processes.
 pub fn with_sequential_ids<M: Module>(module: M) -> M {
     module.map(&mut SequentialIds(0))
 }
