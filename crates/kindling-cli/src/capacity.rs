@@ -89,7 +89,6 @@ pub struct CapacityArgs {
 /// architecture.
 pub fn run(args: CapacityArgs) -> Result<()> {
     let task = args.task;
-    let optimizer = args.optimizer.unwrap_or_else(|| task.default_optimizer());
     let settings = CapacitySettings {
         task,
         widths: args.widths,
@@ -97,14 +96,11 @@ pub fn run(args: CapacityArgs) -> Result<()> {
         patience_steps: args.patience_steps,
         activation: args.activation,
         fit: FitOptions {
-            epochs: args.epochs.unwrap_or_else(|| task.default_epochs()),
             batch_size: args.batch_size,
-            optimizer,
-            learning_rate: args.lr.unwrap_or_else(|| optimizer.default_learning_rate()),
             validation_split: args.split.validation_split,
             patience: args.patience,
             seed: args.split.seed,
-            ..FitOptions::default()
+            ..task.fit_options(args.epochs, args.optimizer, args.lr)
         },
         scale: args.scale.unwrap_or_else(|| task.default_scale()),
     };

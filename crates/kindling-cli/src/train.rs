@@ -162,18 +162,14 @@ fn planned(args: TrainArgs) -> Result<Plan> {
     let Some(task) = args.task else {
         anyhow::bail!("give a task to train, or --resume RUN_DIR");
     };
-    let optimizer = args.optimizer.unwrap_or_else(|| task.default_optimizer());
     let options = FitOptions {
-        epochs: args.epochs.unwrap_or_else(|| task.default_epochs()),
         batch_size: args.batch_size,
-        optimizer,
-        learning_rate: args.lr.unwrap_or_else(|| optimizer.default_learning_rate()),
         validation_split: args.split.validation_split,
         patience: args.patience,
         seed: args.split.seed,
         engine: args.engine,
         diagnostics: args.diagnostics,
-        resume: false,
+        ..task.fit_options(args.epochs, args.optimizer, args.lr)
     };
     options.validate()?;
     let hidden = args.hidden.unwrap_or_else(|| task.default_hidden());

@@ -4,7 +4,7 @@
 //! Input widths are never written down: they come from the data (see [`Task::input_width`]).
 
 use crate::error::TrainError;
-use crate::options::OptimizerKind;
+use crate::options::{FitOptions, OptimizerKind};
 use crate::recipe::ModelKind;
 use kindling_data::mnist::{self, MnistSet};
 use kindling_data::scale::ScaleKind;
@@ -131,6 +131,24 @@ impl Task {
         match self {
             Task::Titanic => OptimizerKind::Sgd,
             _ => OptimizerKind::Adam,
+        }
+    }
+
+    /// The course's fit options for this task (its epochs, its optimizer at that optimizer's
+    /// default learning rate, Keras's defaults otherwise), with the epochs, optimizer and
+    /// learning rate given overriding them.
+    pub fn fit_options(
+        self,
+        epochs: Option<usize>,
+        optimizer: Option<OptimizerKind>,
+        learning_rate: Option<f64>,
+    ) -> FitOptions {
+        let optimizer = optimizer.unwrap_or_else(|| self.default_optimizer());
+        FitOptions {
+            epochs: epochs.unwrap_or_else(|| self.default_epochs()),
+            optimizer,
+            learning_rate: learning_rate.unwrap_or_else(|| optimizer.default_learning_rate()),
+            ..FitOptions::default()
         }
     }
 

@@ -2,7 +2,6 @@
 //! seeded model here, the epochs in [`crate::epoch_loop`], the steps on the fused CPU engine or
 //! Burn's `Learner`.
 
-use crate::batcher::{ClassificationBatcher, RegressionBatcher};
 use crate::diagnostics::EpochDiagnostics;
 use crate::divergence::{Divergence, find_divergence, naive_guess_loss};
 use crate::epoch_loop::{EpochLoop, LoopOutcome, checkpoint_path};
@@ -206,10 +205,31 @@ pub fn fit_classifier_with(
     work_dir: &Path,
     verbosity: Verbosity,
 ) -> Result<FitResult<DenseStack>, TrainError> {
+    fit_model(
+        config,
+        rows,
+        options,
+        on_divergence,
+        device,
+        work_dir,
+        verbosity,
+    )
+}
+
+/// The fit of a classifier or a regressor `M` (see [`Supervised`]).
+fn fit_model<M: Supervised>(
+    config: &DenseStackConfig,
+    rows: Arc<Rows>,
+    options: &FitOptions,
+    on_divergence: OnDivergence,
+    device: &Device,
+    work_dir: &Path,
+    verbosity: Verbosity,
+) -> Result<FitResult<M>, TrainError> {
     let (run, split) = Run::prepare(
         config,
         &rows,
-        true,
+        M::CLASSIFIER,
         options,
         on_divergence,
         work_dir,
@@ -222,16 +242,16 @@ pub fn fit_classifier_with(
     } else {
         Engine::Learner
     };
-    let epochs = run.epoch_loop(config, &split, true, engine);
+    let epochs = run.epoch_loop(config, &split, M::CLASSIFIER, engine);
     if fused {
         #[cfg(feature = "fused")]
         {
-            let outcome = crate::fused_steps::run(&epochs, &initial, &rows, device, |s| s)?;
+            let outcome = crate::fused_steps::run(&epochs, &initial, &rows, device, M::from_stack)?;
             return run.finish(outcome, split, Engine::Fused);
         }
     }
-    let batcher = ClassificationBatcher::new(rows);
-    let outcome = epochs.run(run.learner(initial, batcher, autodiff, device))?;
+    let steps = run.learner(M::from_stack(initial), M::batcher(rows), autodiff, device);
+    let outcome = epochs.run(steps)?;
     run.finish(outcome, split, Engine::Learner)
 }
 
@@ -266,35 +286,15 @@ pub fn fit_regressor_with(
     work_dir: &Path,
     verbosity: Verbosity,
 ) -> Result<FitResult<RegressionMlp>, TrainError> {
-    let (run, split) = Run::prepare(
+    fit_model(
         config,
-        &rows,
-        false,
+        rows,
         options,
         on_divergence,
+        device,
         work_dir,
         verbosity,
-    )?;
-    let (initial, autodiff) = seeded_model(config, run.options.seed, device)?;
-    let fused = run.fused(device)?;
-    let engine = if fused {
-        Engine::Fused
-    } else {
-        Engine::Learner
-    };
-    let epochs = run.epoch_loop(config, &split, false, engine);
-    if fused {
-        #[cfg(feature = "fused")]
-        {
-            let wrap = RegressionMlp::new;
-            let outcome = crate::fused_steps::run(&epochs, &initial, &rows, device, wrap)?;
-            return run.finish(outcome, split, Engine::Fused);
-        }
-    }
-    let batcher = RegressionBatcher::new(rows);
-    let model = RegressionMlp::new(initial);
-    let outcome = epochs.run(run.learner(model, batcher, autodiff, device))?;
-    run.finish(outcome, split, Engine::Learner)
+    )
 }
 
 /// The loader of the training rows of `split`: batches of `options.batch_size` on the

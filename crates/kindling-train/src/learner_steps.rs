@@ -15,9 +15,11 @@ use burn::optim::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn::optim::{GradientsParams, ModuleOptimizer, OptimizerRecord};
 use burn::prelude::*;
 use burn::train::{ClassificationOutput, LearnerModel, RegressionOutput, TrainStep};
+use kindling_data::Rows;
 use kindling_models::{ClassificationBatch, DenseStack, RegressionBatch, RegressionMlp};
 use rand_chacha::ChaCha12Rng;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Validation rows scored per forward pass.
 const VALID_CHUNK: usize = 1024;
@@ -26,6 +28,16 @@ const VALID_CHUNK: usize = 1024;
 pub trait Supervised: LearnerModel {
     /// Builds batches from row indices.
     type Batcher;
+
+    /// Whether the model classifies (softmax head, class labels) or regresses (linear head,
+    /// target values).
+    const CLASSIFIER: bool;
+
+    /// The model around a bare stack.
+    fn from_stack(stack: DenseStack) -> Self;
+
+    /// The batcher over `rows` (whose targets the fit has checked fit the model).
+    fn batcher(rows: Arc<Rows>) -> Self::Batcher;
 
     /// The inputs of `batch`, `[examples, features]`.
     fn inputs(batch: &Batch<Self>) -> Tensor<2>;
@@ -51,6 +63,15 @@ pub type Output<M> = <M as TrainStep>::Output;
 
 impl Supervised for DenseStack {
     type Batcher = ClassificationBatcher;
+    const CLASSIFIER: bool = true;
+
+    fn from_stack(stack: DenseStack) -> Self {
+        stack
+    }
+
+    fn batcher(rows: Arc<Rows>) -> ClassificationBatcher {
+        ClassificationBatcher::new(rows)
+    }
 
     fn inputs(batch: &ClassificationBatch) -> Tensor<2> {
         batch.inputs.clone()
@@ -82,6 +103,15 @@ impl Supervised for DenseStack {
 
 impl Supervised for RegressionMlp {
     type Batcher = RegressionBatcher;
+    const CLASSIFIER: bool = false;
+
+    fn from_stack(stack: DenseStack) -> Self {
+        RegressionMlp::new(stack)
+    }
+
+    fn batcher(rows: Arc<Rows>) -> RegressionBatcher {
+        RegressionBatcher::new(rows)
+    }
 
     fn inputs(batch: &RegressionBatch) -> Tensor<2> {
         batch.inputs.clone()

@@ -194,14 +194,26 @@ pub fn read_metrics(dir: &Path) -> Result<RunMetrics, TrainError> {
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, TrainError> {
-    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+    parse_json(path, &read_run_file(path)?)
+}
+
+/// The text of the run file `path`; a missing one is named as such.
+pub(crate) fn read_run_file(path: &Path) -> Result<String, TrainError> {
+    std::fs::read_to_string(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => TrainError::Record {
             path: path.to_path_buf(),
             reason: "not found; is this a run directory written by `kindling train`?".into(),
         },
         _ => TrainError::io(path, e),
-    })?;
-    serde_json::from_str(&text).map_err(|e| TrainError::Record {
+    })
+}
+
+/// `text`, read from the run file `path`, as JSON of `T`.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+) -> Result<T, TrainError> {
+    serde_json::from_str(text).map_err(|e| TrainError::Record {
         path: path.to_path_buf(),
         reason: format!("malformed ({e}); retrain to rewrite it"),
     })

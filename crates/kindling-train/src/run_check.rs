@@ -30,10 +30,11 @@ pub fn field_checksums(config_json: &str) -> Result<BTreeMap<String, String>, se
         .collect())
 }
 
-/// Checks `config` (read from `path`) against the checksums `recorded` in `metrics.json`, when
-/// there are any, and for consistency with its model.
+/// Checks `config` (parsed from `text`, read from `path`) against the checksums `recorded` in
+/// `metrics.json`, when there are any, and for consistency with its model.
 pub fn check_config(
     path: &Path,
+    text: &str,
     config: &RunConfig,
     recorded: &BTreeMap<String, String>,
 ) -> Result<(), TrainError> {
@@ -42,8 +43,7 @@ pub fn check_config(
         reason,
     };
     if !recorded.is_empty() {
-        let text = std::fs::read_to_string(path).map_err(|e| TrainError::io(path, e))?;
-        let found = field_checksums(&text).map_err(|e| refuse(format!("malformed ({e})")))?;
+        let found = field_checksums(text).map_err(|e| refuse(format!("malformed ({e})")))?;
         for (field, checksum) in recorded {
             if found.get(field) != Some(checksum) {
                 return Err(refuse(format!(

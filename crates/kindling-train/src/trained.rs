@@ -4,7 +4,7 @@
 use crate::catalog::{self, Task};
 use crate::error::TrainError;
 use crate::evaluate::{Evaluation, evaluate_classifier, evaluate_regressor};
-use crate::recipe::{ModelKind, RunConfig, read_config, read_metrics};
+use crate::recipe::{ModelKind, RunConfig, parse_json, read_metrics, read_run_file};
 use crate::run_dir::{RunMetrics, WEIGHTS_FILE};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
@@ -49,14 +49,12 @@ pub fn load_run(dir: &Path, device: &Device) -> Result<LoadedRun, TrainError> {
                 .into(),
         });
     }
-    let config = read_config(dir)?;
+    let config_path = dir.join(crate::run_dir::CONFIG_FILE);
+    let config_text = read_run_file(&config_path)?;
+    let config: RunConfig = parse_json(&config_path, &config_text)?;
     let metrics = read_metrics(dir)?;
     config.model.validate()?;
-    crate::run_check::check_config(
-        &dir.join(crate::run_dir::CONFIG_FILE),
-        &config,
-        &metrics.config_sha256,
-    )?;
+    crate::run_check::check_config(&config_path, &config_text, &config, &metrics.config_sha256)?;
     // The checksum check and the load live in kindling-models, which embedding programs use.
     let net = load_checked_weights(
         &config.model,
