@@ -203,7 +203,7 @@ fn resumed(dir: &std::path::Path, args: &TrainArgs) -> Result<Plan> {
     let config = kindling_train::recipe::read_config(dir)?;
     let task: Task = config.task.parse().map_err(|_| {
         anyhow::anyhow!(
-            "{}: the run's task `{}` is not one `train` knows; it cannot be resumed",
+            "{}: the run's task `{}` is not one `train` knows, so it cannot be resumed; train a new run",
             dir.join("config.json").display(),
             config.task
         )

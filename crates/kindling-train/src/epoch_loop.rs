@@ -354,8 +354,8 @@ impl EpochLoop<'_> {
             serde_json::from_str(&text).map_err(|e| refuse(format!("malformed ({e})")))?;
         if state.engine != self.engine {
             return Err(refuse(format!(
-                "the run trained on the {} engine; resume it on that engine (--engine {})",
-                state.engine, state.engine
+                "the run trained on the {} engine but would resume on the {} engine; resume it with the build (backend) it was trained with",
+                state.engine, self.engine
             )));
         }
         if state.epoch >= self.options.epochs {
@@ -366,7 +366,7 @@ impl EpochLoop<'_> {
         }
         if state.order.len() != self.split.train.len() {
             return Err(refuse(format!(
-                "the run trained on {} rows but the data now has {} training rows: it changed since",
+                "the run trained on {} rows but the data now has {} training rows: it changed since; restore that data (--data-dir) or train a new run",
                 state.order.len(),
                 self.split.train.len()
             )));
@@ -413,7 +413,7 @@ impl ResumeState {
     fn generator(&self, dir: &Path) -> Result<ChaCha12Rng, TrainError> {
         let bad = || TrainError::Record {
             path: dir.join(RESUME_FILE),
-            reason: "malformed generator state; the run cannot be resumed".into(),
+            reason: "malformed generator state; the run cannot be resumed, train a new one".into(),
         };
         let bytes: Vec<u8> = (0..self.rng_seed.len())
             .step_by(2)

@@ -39,7 +39,9 @@ pub enum TrainError {
     },
     /// The process asked the fit to stop (see [`crate::interrupt`]) before it finished an epoch:
     /// there is nothing to keep.
-    #[error("interrupted before the first epoch ended; nothing was written")]
+    #[error(
+        "interrupted before the first epoch ended; nothing was written, run the command again to train"
+    )]
     Interrupted,
     /// The engine asked for is not in this build.
     #[error(

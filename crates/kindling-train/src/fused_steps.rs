@@ -127,7 +127,7 @@ impl<M: Module, W: Fn(DenseStack) -> M> Steps for FusedSteps<'_, W> {
             .restore(net, optimizer)
             .map_err(|reason| TrainError::Record {
                 path: weights.with_file_name(crate::epoch_loop::OPTIMIZER_STATE_FILE),
-                reason: format!("malformed optimizer state ({reason}); the run cannot be resumed"),
+                reason: format!("malformed optimizer state ({reason}); the run cannot be resumed, train a new one"),
             })
     }
 
