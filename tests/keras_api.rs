@@ -55,27 +55,33 @@ fn model_probabilities(model: &Model) -> Vec<Vec<f32>> {
     predictions.rows().map(<[f32]>::to_vec).collect()
 }
 
+/// The course's drug-trial classifier (16 ReLU units, softmax), compiled with Adam and
+/// `scaler`.
+fn drug_classifier(scaler: Scaler, device: &Device) -> Model {
+    let mut layers = Sequential::named("drug");
+    layers
+        .add(Dense::new(16).activation(Relu).input_shape(1))
+        .unwrap()
+        .add(Dense::new(2).activation(Softmax))
+        .unwrap();
+    layers
+        .compile(
+            Optimizer::adam(),
+            Loss::CategoricalCrossentropy,
+            &[Metric::Accuracy],
+            device,
+        )
+        .unwrap()
+        .with_scaler(scaler)
+        .unwrap()
+}
+
 #[test]
 fn a_model_saved_from_rust_is_predicted_and_evaluated_by_the_cli() {
     let device = Device::flex();
     let data = synthetic::drug_trial(0);
     let scaler = Scaler::fit(ScaleKind::Minmax, &data.rows, 0..data.rows.len());
-    let mut model = Sequential::named("drug");
-    model
-        .add(Dense::new(16).activation(Relu).input_shape(1))
-        .unwrap()
-        .add(Dense::new(2).activation(Softmax))
-        .unwrap();
-    let mut model = model
-        .compile(
-            Optimizer::adam(),
-            Loss::CategoricalCrossentropy,
-            &[Metric::Accuracy],
-            &device,
-        )
-        .unwrap()
-        .with_scaler(scaler)
-        .unwrap()
+    let mut model = drug_classifier(scaler, &device)
         .with_columns(&["age"], "side_effects")
         .unwrap();
     let args = FitArgs::new()
@@ -142,4 +148,42 @@ fn a_run_of_kindling_train_loads_into_the_rust_api() {
     // The run's min-max scaler comes with it: unscaled ages give what the CLI gives.
     let input = ages_csv(dir.path());
     assert_eq!(cli_probabilities(&run, &input), model_probabilities(&model));
+}
+
+#[test]
+fn a_loaded_model_continues_training_from_its_weights_as_keras_fit_does() {
+    let device = Device::flex();
+    let data = synthetic::drug_trial(0);
+    let scaler = Scaler::fit(ScaleKind::Minmax, &data.rows, 0..data.rows.len());
+    let compiled = || drug_classifier(scaler.clone(), &device);
+    let (x, y) = (Features::from(&data.rows), Targets::from(&data.rows));
+    let quiet = |epochs| FitArgs::new().epochs(epochs).verbose(Verbosity::Quiet);
+
+    let mut trained = compiled();
+    let long = trained.fit(x, y, &quiet(30)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("drug");
+    trained.save(&run).unwrap();
+    let mut fresh = compiled();
+    let first_fresh = fresh.fit(x, y, &quiet(1)).unwrap().epochs[0].loss;
+
+    let mut loaded = load_model(&run, &device).unwrap();
+    let before = loaded.evaluate(x, y).unwrap().loss;
+    let continued = loaded.fit(x, y, &quiet(1)).unwrap().epochs[0].loss;
+    // The first epoch after loading starts where the saved model was, not from scratch.
+    let last_trained = long.epochs.last().unwrap().loss;
+    assert!(
+        continued < first_fresh - 0.5 * (first_fresh - last_trained),
+        "continued {continued}, fresh {first_fresh}, trained {last_trained}"
+    );
+    assert!(
+        (continued - before).abs() < 0.25 * (first_fresh - last_trained),
+        "continued {continued}, loaded {before}"
+    );
+    // A second fit continues too, and the continued model saves over the run it came from.
+    let again = loaded.fit(x, y, &quiet(1)).unwrap().epochs[0].loss;
+    assert!(again < first_fresh, "{again} {first_fresh}");
+    loaded.save(&run).unwrap();
+    let output = kindling(&["evaluate", run.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
 }

@@ -76,9 +76,10 @@
 //! ```
 //!
 //! Where Kindling differs from Keras: `fit` always holds out a validation split (default
-//! 0.3) and keeps the weights of the epoch with the lowest validation loss; each `fit` starts
-//! from fresh weights drawn from its seed; an output layer is softmax (classes) or has no
-//! activation (values); a classifier's history always records accuracy.
+//! 0.3) and keeps the weights of the epoch with the lowest validation loss; the first `fit` of
+//! a freshly compiled model starts from weights drawn from its seed (later fits, and fits of a
+//! loaded model, continue from the current weights, as Keras's do); an output layer is softmax
+//! (classes) or has no activation (values); a classifier's history always records accuracy.
 //!
 //! The course's classifier, on the synthetic drug trial (age → side effects), with one-hot
 //! targets, min-max scaling, early stopping, saving, loading and `predictions[:, 1]`:

@@ -16,7 +16,9 @@ use kindling_train::History;
 use kindling_train::TrainError;
 use kindling_train::summary::summary_table;
 use kindling_train::trained::TrainedModel;
-use kindling_train::{FitResult, fit_classifier, fit_regressor};
+use kindling_train::{
+    FitResult, fit_classifier, fit_classifier_from, fit_regressor, fit_regressor_from,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -94,9 +96,11 @@ impl Model {
     /// `model.fit(predictors, target, ...)`. Everything is checked before training starts:
     /// the arguments (see [`FitArgs::options`]), the features' width against the input shape,
     /// the targets against the features and the output layer, and that the validation split
-    /// leaves rows on both sides. Training starts from fresh weights drawn from the seed
-    /// (Keras would continue from the current ones) and keeps the best epoch's weights.
-    /// Returns the history, a record per epoch.
+    /// leaves rows on both sides. As Keras's, a fit continues from the model's current
+    /// weights: those [`load_model`](crate::load_model) read, or those an earlier `fit` left.
+    /// The first fit of a freshly compiled model starts from weights drawn from the seed, so
+    /// that a seeded script is reproducible. It keeps the best epoch's weights. Returns the
+    /// history, a record per epoch.
     pub fn fit<'a>(
         &mut self,
         predictors: impl Into<Features<'a>>,
@@ -115,28 +119,26 @@ impl Model {
             .map_err(|e| KerasError::from(TrainError::io(std::env::temp_dir(), e)))?;
         let rows = Arc::new(rows);
         let verbosity = args.verbosity();
-        let (fitted, net) = match self.loss {
-            Loss::CategoricalCrossentropy => {
-                let fit = fit_classifier(
-                    &self.config,
-                    rows,
-                    &options,
-                    &self.device,
-                    work.path(),
-                    verbosity,
-                )?;
+        // Keras continues from the current weights; a freshly compiled model has none of its
+        // own yet, and starts from the seed's.
+        let continues = self.fitted.is_some() || self.loaded_from.is_some();
+        let (config, device, work) = (&self.config, &self.device, work.path());
+        let (fitted, net) = match &self.net {
+            TrainedModel::Classifier(net) => {
+                let fit = if continues {
+                    fit_classifier_from(config, net, rows, &options, device, work, verbosity)?
+                } else {
+                    fit_classifier(config, rows, &options, device, work, verbosity)?
+                };
                 let (fitted, net) = Fitted::from_result(options, fit);
                 (fitted, TrainedModel::Classifier(net))
             }
-            Loss::MeanSquaredError => {
-                let fit = fit_regressor(
-                    &self.config,
-                    rows,
-                    &options,
-                    &self.device,
-                    work.path(),
-                    verbosity,
-                )?;
+            TrainedModel::Regressor(net) => {
+                let fit = if continues {
+                    fit_regressor_from(config, net, rows, &options, device, work, verbosity)?
+                } else {
+                    fit_regressor(config, rows, &options, device, work, verbosity)?
+                };
                 let (fitted, net) = Fitted::from_result(options, fit);
                 (fitted, TrainedModel::Regressor(net))
             }

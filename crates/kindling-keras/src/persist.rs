@@ -15,14 +15,15 @@ use crate::model::Model;
 use crate::sequential::Sequential;
 use burn::prelude::*;
 use kindling_train::TrainError;
+use kindling_train::publish::RunDraft;
 use kindling_train::recipe::{ModelKind, RunConfig, write_run};
 use kindling_train::run_dir::RunMetrics;
 use kindling_train::trained::{TrainedModel, load_run};
 use std::path::{Path, PathBuf};
 
 impl Model {
-    /// `model.save(dir)`: writes the fitted model as a run directory (every file atomically;
-    /// a failure leaves an earlier model there as it was). Returns what `metrics.json`
+    /// `model.save(dir)`: writes the fitted model as a run directory, published whole (see
+    /// [`kindling_train::publish`]: a failure leaves an earlier model there as it was). Returns what `metrics.json`
     /// records. A model that has not been fitted in this process has no history to record and
     /// is refused.
     pub fn save(&self, dir: impl AsRef<Path>) -> Result<RunMetrics, KerasError> {
@@ -50,22 +51,24 @@ impl Model {
             input_range: None,
             fill_values: Default::default(),
         };
-        let metrics = match &self.net {
+        let draft = RunDraft::begin(dir, false)?;
+        let mut metrics = match &self.net {
             TrainedModel::Classifier(net) => write_run(
-                dir,
+                &draft,
                 &config,
                 &fitted.result(net.clone()),
                 None,
                 &self.device,
             ),
             TrainedModel::Regressor(net) => write_run(
-                dir,
+                &draft,
                 &config,
                 &fitted.result(net.clone()),
                 None,
                 &self.device,
             ),
         }?;
+        metrics.warnings.extend(draft.publish()?);
         Ok(metrics)
     }
 }

@@ -76,7 +76,7 @@ pub fn plot(epochs: &[EpochDiagnostics], dir: &Path) -> Result<(), TrainError> {
         })
         .collect();
     line_chart(
-        &dir.join("gradient_norms.png"),
+        &dir.join(crate::run_dir::GRADIENT_NORMS_CHART),
         "Gradient norm per layer",
         "epoch",
         "mean ‖∂loss/∂W‖",
@@ -99,7 +99,7 @@ pub fn plot(epochs: &[EpochDiagnostics], dir: &Path) -> Result<(), TrainError> {
         return Ok(());
     }
     line_chart(
-        &dir.join("dead_relu.png"),
+        &dir.join(crate::run_dir::DEAD_RELU_CHART),
         "Dead ReLU units per hidden layer",
         "epoch",
         "fraction of units",

@@ -188,7 +188,7 @@ impl EpochLoop<'_> {
         let mut first_epoch = 1;
         let valid: Vec<usize> = self.split.valid.clone().collect();
         let batch_size = options.batch_size.min(order.len()).max(1);
-        let checkpoint_dir = self.work_dir.join("checkpoint");
+        let checkpoint_dir = self.work_dir.join(crate::publish::CHECKPOINT_DIR);
         crate::run_dir::create_dir(&checkpoint_dir)?;
 
         let mut diagnostics = Vec::new();
@@ -322,7 +322,7 @@ impl EpochLoop<'_> {
         order: &[usize],
         rng: &ChaCha12Rng,
     ) -> Result<(), TrainError> {
-        let dir = self.work_dir.join("checkpoint");
+        let dir = self.work_dir.join(crate::publish::CHECKPOINT_DIR);
         write_atomic(&dir.join(OPTIMIZER_STATE_FILE), &steps.optimizer_state()?)?;
         let state = ResumeState {
             engine: self.engine.to_string(),
@@ -334,7 +334,9 @@ impl EpochLoop<'_> {
             rng_seed: rng.get_seed().iter().map(|b| format!("{b:02x}")).collect(),
             rng_word_pos: rng.get_word_pos().to_string(),
         };
-        write_json(&dir.join(RESUME_FILE), &state)
+        write_json(&dir.join(RESUME_FILE), &state)?;
+        crate::publish::fault_point("checkpoint");
+        Ok(())
     }
 
     /// Reads the [`ResumeState`] of `work_dir`, checked against this fit.
@@ -438,16 +440,7 @@ pub(crate) fn clear_checkpoints(dir: &Path) -> Result<(), TrainError> {
     };
     for entry in entries {
         let entry = entry.map_err(|e| TrainError::io(dir, e))?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let checkpoint = name
-            .strip_prefix("model-")
-            .and_then(|rest| rest.strip_suffix(".bpk"))
-            .is_some_and(|epoch| epoch.parse::<usize>().is_ok());
-        let ours = checkpoint
-            || name == RESUME_FILE
-            || name == OPTIMIZER_STATE_FILE
-            || (name.starts_with('.') && name.contains(".tmp-"));
+        let ours = crate::publish::is_checkpoint_file(&entry.file_name().to_string_lossy());
         if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
             std::fs::remove_file(entry.path()).map_err(|e| TrainError::io(entry.path(), e))?;
         }
@@ -469,6 +462,6 @@ fn stop_after_epoch() -> Option<usize> {
 /// The checkpoint file of `epoch` in `work_dir`.
 pub(crate) fn checkpoint_path(work_dir: &Path, epoch: usize) -> PathBuf {
     work_dir
-        .join("checkpoint")
+        .join(crate::publish::CHECKPOINT_DIR)
         .join(format!("model-{epoch}.bpk"))
 }

@@ -207,6 +207,7 @@ pub fn fit_classifier_with(
 ) -> Result<FitResult<DenseStack>, TrainError> {
     fit_model(
         config,
+        None,
         rows,
         options,
         on_divergence,
@@ -216,9 +217,12 @@ pub fn fit_classifier_with(
     )
 }
 
-/// The fit of a classifier or a regressor `M` (see [`Supervised`]).
+/// The fit of a classifier or a regressor `M` (see [`Supervised`]), from the weights `start`
+/// when given, else from fresh ones drawn from the seed.
+#[allow(clippy::too_many_arguments)]
 fn fit_model<M: Supervised>(
     config: &DenseStackConfig,
+    start: Option<&DenseStack>,
     rows: Arc<Rows>,
     options: &FitOptions,
     on_divergence: OnDivergence,
@@ -235,7 +239,13 @@ fn fit_model<M: Supervised>(
         work_dir,
         verbosity,
     )?;
-    let (initial, autodiff) = seeded_model(config, run.options.seed, device)?;
+    let (initial, autodiff) = match start {
+        Some(start) => {
+            let autodiff = device.clone().autodiff();
+            (start.clone().to_device(&autodiff), autodiff)
+        }
+        None => seeded_model(config, run.options.seed, device)?,
+    };
     let fused = run.fused(device)?;
     let engine = if fused {
         Engine::Fused
@@ -253,6 +263,72 @@ fn fit_model<M: Supervised>(
     let steps = run.learner(M::from_stack(initial), M::batcher(rows), autodiff, device);
     let outcome = epochs.run(steps)?;
     run.finish(outcome, split, Engine::Learner)
+}
+
+/// [`fit_classifier`], continuing from the weights of `model` (as Keras's `fit` continues from
+/// a model's current weights, after `load_model` or an earlier `fit`) instead of drawing fresh
+/// ones; the seed still orders the batches. `model` must be of `config`'s architecture.
+pub fn fit_classifier_from(
+    config: &DenseStackConfig,
+    model: &DenseStack,
+    rows: Arc<Rows>,
+    options: &FitOptions,
+    device: &Device,
+    work_dir: &Path,
+    verbosity: Verbosity,
+) -> Result<FitResult<DenseStack>, TrainError> {
+    check_start(config, model)?;
+    fit_model(
+        config,
+        Some(model),
+        rows,
+        options,
+        OnDivergence::Fail,
+        device,
+        work_dir,
+        verbosity,
+    )
+}
+
+/// [`fit_regressor`], continuing from the weights of `model`, as [`fit_classifier_from`].
+pub fn fit_regressor_from(
+    config: &DenseStackConfig,
+    model: &RegressionMlp,
+    rows: Arc<Rows>,
+    options: &FitOptions,
+    device: &Device,
+    work_dir: &Path,
+    verbosity: Verbosity,
+) -> Result<FitResult<RegressionMlp>, TrainError> {
+    check_start(config, model.as_ref())?;
+    fit_model(
+        config,
+        Some(model.as_ref()),
+        rows,
+        options,
+        OnDivergence::Fail,
+        device,
+        work_dir,
+        verbosity,
+    )
+}
+
+/// Refuses weights to continue from that are not of `config`'s architecture.
+fn check_start(config: &DenseStackConfig, model: &DenseStack) -> Result<(), TrainError> {
+    let shapes: Vec<[usize; 2]> = model.layers.iter().map(|l| l.weight.dims()).collect();
+    let widths: Vec<usize> = std::iter::once(config.input)
+        .chain(config.hidden.iter().copied())
+        .chain(std::iter::once(config.output))
+        .collect();
+    let expected: Vec<[usize; 2]> = widths.windows(2).map(|w| [w[0], w[1]]).collect();
+    if shapes == expected {
+        return Ok(());
+    }
+    Err(TrainError::InvalidOption {
+        name: "model",
+        value: format!("{shapes:?}"),
+        reason: format!("its layers do not match the configured ones, {expected:?}"),
+    })
 }
 
 /// Trains a regressor built from `config` (linear head) on `rows` with real-valued targets,
@@ -288,6 +364,7 @@ pub fn fit_regressor_with(
 ) -> Result<FitResult<RegressionMlp>, TrainError> {
     fit_model(
         config,
+        None,
         rows,
         options,
         on_divergence,

@@ -5,6 +5,7 @@ use crate::error::TrainError;
 use crate::evaluate::evaluate_classifier;
 use crate::fit::fit_classifier;
 use crate::options::{FitOptions, Regularization};
+use crate::publish::RunDraft;
 use crate::recipe::{ModelKind, RunConfig, RunSetup, write_run};
 use crate::run_dir::RunMetrics;
 use crate::show_weights::{FIRST_LAYER_WEIGHTS_FILE, draw_first_layer};
@@ -16,8 +17,8 @@ use std::sync::Arc;
 /// Trains the digit net `model` on MNIST from `setup.data_dir` and writes the run directory
 /// `setup.out`.
 ///
-/// Nothing is written to the run directory except checkpoints until training succeeded, so a
-/// failed run leaves an earlier run's model in place.
+/// The run is written in a staging directory and published whole (see [`crate::publish`]), so
+/// a failed or killed run leaves an earlier run in place.
 pub fn train_mnist(
     model: &DigitNetConfig,
     regularization: Regularization,
@@ -37,7 +38,15 @@ pub fn train_mnist(
     let train = Arc::new(mnist::load(data_dir, MnistSet::Train)?);
     let test = Arc::new(mnist::load(data_dir, MnistSet::Test)?);
 
-    let fit = fit_classifier(&stack, train.clone(), options, device, out, verbosity)?;
+    let draft = RunDraft::begin(out, options.resume)?;
+    let fit = fit_classifier(
+        &stack,
+        train.clone(),
+        options,
+        device,
+        draft.dir(),
+        verbosity,
+    )?;
     let test_rows = 0..test.len();
     let test_score = evaluate_classifier(&fit.model, test, test_rows, device);
     let config = RunConfig {
@@ -53,9 +62,10 @@ pub fn train_mnist(
         input_range: Some(InputRange::fit(&train, fit.split.train.clone())),
         fill_values: Default::default(),
     };
-    let mut metrics = write_run(out, &config, &fit, Some(test_score), device)?;
-    if let Err(e) = draw_first_layer(&fit.model, &out.join(FIRST_LAYER_WEIGHTS_FILE)) {
+    let mut metrics = write_run(&draft, &config, &fit, Some(test_score), device)?;
+    if let Err(e) = draw_first_layer(&fit.model, &draft.dir().join(FIRST_LAYER_WEIGHTS_FILE)) {
         metrics.warnings.push(crate::recipe::chart_warning(e));
     }
+    metrics.warnings.extend(draft.publish()?);
     Ok(metrics)
 }

@@ -162,12 +162,8 @@ pub(crate) fn write_png_atomically(
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    // A fresh, unpredictable name, created exclusively (removed if not renamed); the encoder
-    // picks the format from the extension, so it ends in .png.
-    let temporary = tempfile::Builder::new()
-        .prefix(&format!(".{stem}.tmp-"))
-        .suffix(".png")
-        .tempfile_in(dir)
+    // The encoder picks the format from the extension, so the temporary ends in .png.
+    let temporary = crate::run_dir::temporary_in(dir, &stem, ".png")
         .map_err(|e| fail(e.to_string()))?
         .into_temp_path();
     draw(&temporary).map_err(|e| fail(e.to_string()))?;
@@ -383,7 +379,7 @@ pub fn training_curves(history: &History, dir: &Path) -> Result<(), TrainError> 
             .collect()
     };
     line_chart(
-        &dir.join("loss.png"),
+        &dir.join(crate::run_dir::LOSS_CHART),
         "Loss",
         "epoch",
         "loss",
@@ -398,6 +394,7 @@ pub fn training_curves(history: &History, dir: &Path) -> Result<(), TrainError> 
             },
         ],
     )?;
+    crate::publish::fault_point("plots");
     if !history.has_accuracy() {
         return Ok(());
     }
@@ -409,7 +406,7 @@ pub fn training_curves(history: &History, dir: &Path) -> Result<(), TrainError> 
             .collect()
     };
     line_chart(
-        &dir.join("accuracy.png"),
+        &dir.join(crate::run_dir::ACCURACY_CHART),
         "Accuracy",
         "epoch",
         "accuracy",

@@ -6,6 +6,7 @@ use crate::evaluate::Evaluation;
 use crate::fit::FitResult;
 use crate::options::FitOptions;
 use crate::plot::training_curves;
+use crate::publish::RunDraft;
 use crate::reporter::Verbosity;
 use crate::run_dir::{
     CONFIG_FILE, HISTORY_FILE, METRICS_FILE, MODEL_CONFIG_FILE, RunMetrics, RunStatus, StagedFiles,
@@ -78,14 +79,15 @@ pub struct RunConfig {
     pub fill_values: BTreeMap<String, f32>,
 }
 
-/// Writes the run directory of a finished fit: weights, config, history, metrics and curves.
-/// `test` is the score on a held-out test set, when the task has one.
+/// Writes the run files of a finished fit into `draft`'s staging directory: weights, config,
+/// history, metrics and curves. `test` is the score on a held-out test set, when the task has
+/// one. [`RunDraft::publish`] then puts the run in place whole.
 ///
 /// `model.bpk` holds the bare [`DenseStack`] record (`layers.{i}.weight`, `layers.{i}.bias`) for
 /// every kind of model, a regressor's included, so that it loads into a `DenseStack` built from
 /// `model.json` with Burn's own record API.
 pub fn write_run<M: Module + AsRef<DenseStack>>(
-    out: &Path,
+    draft: &RunDraft,
     config: &RunConfig,
     fit: &FitResult<M>,
     test: Option<Evaluation>,
@@ -98,8 +100,7 @@ pub fn write_run<M: Module + AsRef<DenseStack>>(
         .find(|e| e.epoch == fit.best_epoch)
         .cloned()
         .ok_or_else(|| TrainError::Learner("best epoch missing from history".into()))?;
-    // The model, config, history and metrics are renamed into place only once all four are
-    // written, so a failure here leaves an earlier run in `out` whole.
+    let out = draft.dir();
     // The options as the fit applied them (a batch larger than the rows is all of them).
     let config = &RunConfig {
         fit: fit.options.clone(),
@@ -164,6 +165,7 @@ pub fn write_run<M: Module + AsRef<DenseStack>>(
     staged.write(&out.join(HISTORY_FILE), history.as_bytes())?;
     staged.write_json(&out.join(METRICS_FILE), &metrics)?;
     staged.commit()?;
+    crate::publish::fault_point("run-files");
     // Charts come last: one that cannot be drawn costs nothing else, and its warning is
     // returned (not recorded in metrics.json, which is already written).
     let mut metrics = metrics;

@@ -10,10 +10,11 @@
 //! DIR/checkpoint/      per-epoch checkpoints (the latest, or last two, and the best)
 //! ```
 //!
-//! Every file is written to a temporary name in the same directory and renamed into place, so a
-//! crash never leaves a half-written file. A run's model, configs, history and metrics are
-//! written together through [`StagedFiles`]: all four are complete on disk before the first is
-//! renamed, so a run that fails while writing them leaves an earlier run's files as they were.
+//! A run is written whole into a private staging directory and swapped in for the old one in
+//! a single rename (see [`crate::publish`]), so a reader never sees half of a run, and a run
+//! that fails or is killed leaves the earlier run as it was. Single files written later into a
+//! run directory (charts, exports) go to a temporary name and are renamed into place
+//! ([`write_atomic`]).
 
 use crate::error::TrainError;
 use burn::module::{ModuleMapper, Param, ParamId};
@@ -120,12 +121,8 @@ impl StagedFiles {
         };
         create_dir(dir)?;
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        // A fresh, unpredictable name, created exclusively: an existing file or a planted link
-        // of that name makes the creation fail instead of being written through.
         let written = (|| {
-            let mut file = tempfile::Builder::new()
-                .prefix(&format!(".{name}.tmp-"))
-                .tempfile_in(dir)?;
+            let mut file = temporary_in(dir, &name, "")?;
             file.write_all(bytes)?;
             file.as_file().sync_all()?;
             Ok::<_, std::io::Error>(file.into_temp_path())
@@ -171,6 +168,23 @@ impl StagedFiles {
         }
         Ok(())
     }
+}
+
+/// A new temporary file in `dir` for the file `name`, `.NAME.tmp-XXXXXX` followed by `suffix`:
+/// a fresh, unpredictable name, created exclusively (an existing file or a planted link of that
+/// name makes the creation fail instead of being written through), removed when dropped unless
+/// persisted, and readable as any file the user creates (the umask applies), not owner-only.
+pub(crate) fn temporary_in(
+    dir: &Path,
+    name: &str,
+    suffix: &str,
+) -> std::io::Result<tempfile::NamedTempFile> {
+    let prefix = format!(".{name}.tmp-");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(suffix);
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    builder.tempfile_in(dir)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
@@ -257,6 +271,35 @@ pub const RUN_FILES: [&str; 5] = [
     HISTORY_FILE,
 ];
 
+/// The charts Kindling draws in a run directory: training curves, diagnostics and the first
+/// layer's weights.
+pub const CHART_FILES: [&str; 5] = [
+    LOSS_CHART,
+    ACCURACY_CHART,
+    GRADIENT_NORMS_CHART,
+    DEAD_RELU_CHART,
+    crate::show_weights::FIRST_LAYER_WEIGHTS_FILE,
+];
+/// The loss curves of a run.
+pub const LOSS_CHART: &str = "loss.png";
+/// The accuracy curves of a classifier's run.
+pub const ACCURACY_CHART: &str = "accuracy.png";
+/// Each layer's gradient norm per epoch (`--diagnostics`).
+pub const GRADIENT_NORMS_CHART: &str = "gradient_norms.png";
+/// Each layer's share of dead ReLU units per epoch (`--diagnostics`).
+pub const DEAD_RELU_CHART: &str = "dead_relu.png";
+
+/// Whether Kindling writes a file called `name` at the top of a run directory (its run files,
+/// charts, default export, lock and the temporaries of its writes): what replacing a run
+/// replaces. Everything else there is the user's.
+pub fn is_kindling_file(name: &str) -> bool {
+    RUN_FILES.contains(&name)
+        || CHART_FILES.contains(&name)
+        || name == crate::export::SAFETENSORS_FILE
+        || name == LOCK_FILE
+        || crate::publish::is_temporary(name)
+}
+
 /// Whether `path` names one of [`RUN_FILES`] in `run_dir` (however either is spelled: `./`,
 /// `..`, links).
 pub fn is_run_file(run_dir: &Path, path: &Path) -> bool {
@@ -337,10 +380,19 @@ fn links_loop(link: &Path) -> bool {
 }
 
 /// Creates `dir` and its parents, as `std::fs::create_dir_all`, with an error that says what
-/// is in the way: a symbolic link on the path that leads nowhere (a loop, or a missing target)
-/// is named as such instead of "File exists".
+/// is in the way: a symbolic link on the path that leads nowhere (a loop, or a missing target),
+/// or a file where a folder should be, is named as such instead of "File exists".
 pub fn create_dir(dir: &Path) -> Result<(), TrainError> {
     std::fs::create_dir_all(dir).map_err(|e| {
+        let file_in_the_way = dir
+            .ancestors()
+            .find(|a| a.metadata().is_ok_and(|m| !m.is_dir()));
+        if let Some(file) = file_in_the_way {
+            return TrainError::Record {
+                path: file.to_path_buf(),
+                reason: "is a file, where a folder is needed; name another folder".into(),
+            };
+        }
         let broken_link = dir.ancestors().find(|a| {
             a.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) && a.metadata().is_err()
         });
@@ -462,6 +514,21 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names.len(), 3, "{names:?}");
+    }
+
+    #[test]
+    fn a_file_where_a_folder_is_needed_is_named_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("afile");
+        std::fs::write(&file, "mine").unwrap();
+        for target in [file.clone(), file.join("run")] {
+            let err = create_dir(&target).unwrap_err().to_string();
+            assert!(
+                err.contains("afile: is a file, where a folder is needed"),
+                "{err}"
+            );
+        }
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
     }
 
     #[cfg(unix)]

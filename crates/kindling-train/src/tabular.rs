@@ -5,6 +5,7 @@ use crate::catalog::Task;
 use crate::error::TrainError;
 use crate::fit::{fit_classifier, fit_regressor};
 use crate::options::{FitOptions, Regularization};
+use crate::publish::RunDraft;
 use crate::recipe::{ModelKind, RunConfig, RunSetup, write_run};
 use crate::run_dir::RunMetrics;
 use kindling_data::Rows;
@@ -132,14 +133,18 @@ pub fn train_prepared(
         fill_values: table.fill_values.clone(),
     };
     let rows = table.rows.clone();
-    match task.kind() {
+    let draft = RunDraft::begin(out, options.resume)?;
+    let work = draft.dir();
+    let mut metrics = match task.kind() {
         ModelKind::Regressor => {
-            let fit = fit_regressor(&stack, rows, options, device, out, verbosity)?;
-            write_run(out, &config, &fit, None, device)
+            let fit = fit_regressor(&stack, rows, options, device, work, verbosity)?;
+            write_run(&draft, &config, &fit, None, device)?
         }
         ModelKind::Classifier => {
-            let fit = fit_classifier(&stack, rows, options, device, out, verbosity)?;
-            write_run(out, &config, &fit, None, device)
+            let fit = fit_classifier(&stack, rows, options, device, work, verbosity)?;
+            write_run(&draft, &config, &fit, None, device)?
         }
-    }
+    };
+    metrics.warnings.extend(draft.publish()?);
+    Ok(metrics)
 }

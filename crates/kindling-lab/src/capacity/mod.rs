@@ -301,17 +301,19 @@ pub fn capacity(
     let deepen = (2..=settings.max_layers).map(|d| vec![width; d]).collect();
     workflow.phase(Phase::Deepen, deepen, progress)?;
 
+    let mut copied = Vec::new();
     let chosen_dir = setup.out.join(CHOSEN_DIR);
     let chosen = workflow.best.map(|(i, _)| i);
     if let Some(i) = chosen {
-        copy_run_dir(&workflow.steps[i].dir, &chosen_dir)?;
+        copied = copy_run_dir(&workflow.steps[i].dir, &chosen_dir)?;
     }
-    let warnings = write_capacity_results(
+    let mut warnings = write_capacity_results(
         settings,
         &workflow.steps,
         chosen.map(|_| chosen_dir.as_path()),
         setup.out,
     )?;
+    warnings.extend(copied);
     let chosen = chosen.ok_or(TuneError::NothingFinished {
         trials: workflow.steps.len(),
     })?;

@@ -249,16 +249,18 @@ pub fn tune(
         .first()
         .filter(|r| r.outcome.score().is_some())
         .map(|r| r.number - 1);
+    let mut copied = Vec::new();
     let best_dir = setup.out.join(BEST_DIR);
     if let Some(best) = best {
-        copy_run_dir(&trials[best].dir, &best_dir)?;
+        copied = copy_run_dir(&trials[best].dir, &best_dir)?;
     }
-    let warnings = write_tune_results(
+    let mut warnings = write_tune_results(
         settings,
         &trials,
         best.map(|_| best_dir.as_path()),
         setup.out,
     )?;
+    warnings.extend(copied);
     let best = best.ok_or(TuneError::NothingFinished {
         trials: trials.len(),
     })?;

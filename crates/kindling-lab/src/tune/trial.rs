@@ -4,6 +4,7 @@
 use crate::tune::score::Score;
 use kindling_models::Activation;
 use kindling_train::TrainError;
+use kindling_train::publish::RunDraft;
 use kindling_train::recipe::RunSetup;
 use kindling_train::run_dir::{
     CONFIG_FILE, HISTORY_FILE, METRICS_FILE, WEIGHTS_FILE, write_atomic,
@@ -96,15 +97,17 @@ const RUN_FILES: [&str; 7] = [
 ];
 
 /// Copies the run directory `from` (its model, config, history, metrics and pictures; not
-/// its checkpoints) to `to`, every file atomically.
-pub fn copy_run_dir(from: &Path, to: &Path) -> Result<(), TrainError> {
+/// its checkpoints) to `to`, published whole (see [`kindling_train::publish`]). Returns the
+/// warnings of replacing what `to` held.
+pub fn copy_run_dir(from: &Path, to: &Path) -> Result<Vec<String>, TrainError> {
+    let draft = RunDraft::begin(to, false)?;
     for name in RUN_FILES {
         let source = from.join(name);
         if !source.is_file() {
             continue;
         }
         let bytes = std::fs::read(&source).map_err(|e| TrainError::io(&source, e))?;
-        write_atomic(&to.join(name), &bytes)?;
+        write_atomic(&draft.dir().join(name), &bytes)?;
     }
-    Ok(())
+    draft.publish()
 }
