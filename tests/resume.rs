@@ -26,17 +26,7 @@ fn train(out: &Path, engine: &str, env: &[(&str, &str)]) -> Output {
     kindling_with(&[&args[..], &["--out", out]].concat(), env)
 }
 
-/// The history without its timing columns (`seconds`, `train_seconds`).
-fn figures(run: &Path) -> Vec<String> {
-    std::fs::read_to_string(run.join("history.csv"))
-        .unwrap()
-        .lines()
-        .map(|line| {
-            let cells: Vec<&str> = line.split(',').collect();
-            [&cells[..1], &cells[3..]].concat().join(",")
-        })
-        .collect()
-}
+use common::history_figures as figures;
 
 fn resume(run: &Path) -> Output {
     kindling_with(

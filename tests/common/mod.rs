@@ -47,6 +47,19 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// A run's `history.csv` without its timing columns (`seconds`, `train_seconds`): what two runs
+/// of the same fit must agree on, digit for digit.
+pub fn history_figures(run: &Path) -> Vec<String> {
+    std::fs::read_to_string(run.join("history.csv"))
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            [&cells[..1], &cells[3..]].concat().join(",")
+        })
+        .collect()
+}
+
 /// Asserts that a run failed cleanly: non-zero exit, an `error:` line naming `expected`, and
 /// no panic.
 pub fn assert_clean_failure(output: &Output, expected: &str) {

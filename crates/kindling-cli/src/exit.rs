@@ -95,9 +95,36 @@ fn flag(name: &str) -> String {
         "learning_rate" => "--lr".into(),
         "learning_rates" => "--lrs".into(),
         "architectures" => "--arch".into(),
-        "epochs" | "batch_size" | "validation_split" | "patience" | "batch_sizes" | "trials"
-        | "max_minutes" | "layers" | "widths" | "activations" | "optimizers" | "adam_lr"
-        | "sgd_lr" | "task" | "max_layers" | "patience_steps" => {
+        "epochs"
+        | "batch_size"
+        | "validation_split"
+        | "patience"
+        | "batch_sizes"
+        | "trials"
+        | "max_minutes"
+        | "layers"
+        | "widths"
+        | "activations"
+        | "optimizers"
+        | "adam_lr"
+        | "sgd_lr"
+        | "task"
+        | "max_layers"
+        | "patience_steps"
+        | "momentum"
+        | "nesterov"
+        | "weight_decay"
+        | "lr_schedule"
+        | "decay_rate"
+        | "decay_epochs"
+        | "warmup_epochs"
+        | "reduce_lr_on_plateau"
+        | "plateau_factor"
+        | "plateau_patience"
+        | "min_lr"
+        | "clip_norm"
+        | "engine"
+        | "optimizer" => {
             format!("--{}", name.replace('_', "-"))
         }
         other => other.into(),

@@ -13,6 +13,7 @@ mod export;
 mod info;
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
 mod kernel_cache;
+mod kit_args;
 mod run_commands;
 mod shared_args;
 mod show_weights;

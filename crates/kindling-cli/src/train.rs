@@ -2,6 +2,7 @@
 
 use crate::backend;
 use crate::experiment_setup::{self, check_widths, fetch_data_dir, out_dir, task_parser};
+use crate::kit_args::KitArgs;
 use crate::shared_args::{IoArgs, SplitArgs};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -35,10 +36,10 @@ pub struct TrainArgs {
     /// Examples per gradient step.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
-    /// Optimizer: adam or sgd [default: sgd for titanic, adam otherwise].
+    /// Optimizer: adam, sgd, adamw or rmsprop [default: sgd for titanic, adam otherwise].
     #[arg(long)]
     optimizer: Option<OptimizerKind>,
-    /// Learning rate [default: 0.001 for adam, 0.01 for sgd].
+    /// Learning rate [default: 0.01 for sgd, 0.001 for the others].
     #[arg(long, allow_hyphen_values = true)]
     lr: Option<f64>,
     /// Stop after this many epochs without a lower validation loss; the best epoch's weights
@@ -69,6 +70,8 @@ pub struct TrainArgs {
     /// gradient_norms.png, dead_relu.png).
     #[arg(long)]
     diagnostics: bool,
+    #[command(flatten)]
+    kit: KitArgs,
     #[command(flatten)]
     split: SplitArgs,
     #[command(flatten)]
@@ -169,7 +172,9 @@ fn planned(args: TrainArgs) -> Result<Plan> {
         seed: args.split.seed,
         engine: args.engine,
         diagnostics: args.diagnostics,
-        ..task.fit_options(args.epochs, args.optimizer, args.lr)
+        ..args
+            .kit
+            .apply(task.fit_options(args.epochs, args.optimizer, args.lr))
     };
     options.validate()?;
     let hidden = args.hidden.unwrap_or_else(|| task.default_hidden());

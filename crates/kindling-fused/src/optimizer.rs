@@ -36,6 +36,11 @@ impl Optimizer {
         Self::new(Rule::Adam, learning_rate)
     }
 
+    /// Sets the learning rate of the steps to come (Keras's `ReduceLROnPlateau` lowers it).
+    pub fn set_learning_rate(&mut self, learning_rate: f64) {
+        self.learning_rate = learning_rate as f32;
+    }
+
     /// The optimizer's state (its step count and Adam's moments) as bytes, for
     /// [`Optimizer::restore_state`]: little-endian `i32` steps, `u64` count of moment pairs,
     /// then each pair as a `u64` length and that many `f32`s of each moment.

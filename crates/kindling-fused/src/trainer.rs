@@ -104,6 +104,11 @@ impl FusedTrainer {
         &self.optimizer
     }
 
+    /// The optimizer, to change its learning rate.
+    pub fn optimizer_mut(&mut self) -> &mut Optimizer {
+        &mut self.optimizer
+    }
+
     /// One training step per batch of row indices of `data`, in order; dropout masks are drawn
     /// from `rng`, and `on_batch` hears of each batch's examples as it finishes and returns
     /// whether to go on (the pass stops after a batch it answers `false` to).

@@ -28,6 +28,16 @@ impl Optimizer {
         Self::new(OptimizerKind::Sgd)
     }
 
+    /// `'rmsprop'`: RMSprop with Keras's defaults (learning rate 0.001, ρ 0.9, ε 1e-7).
+    pub fn rmsprop() -> Self {
+        Self::new(OptimizerKind::RmsProp)
+    }
+
+    /// `'adamw'`: AdamW with Keras's defaults (learning rate 0.001, weight decay 0.004).
+    pub fn adamw() -> Self {
+        Self::new(OptimizerKind::AdamW)
+    }
+
     /// `kind` at Keras's default learning rate for it.
     pub fn new(kind: OptimizerKind) -> Self {
         Self {

@@ -21,6 +21,7 @@ use crate::history::{EpochRecord, History};
 use crate::options::FitOptions;
 use crate::reporter::{Verbosity, epoch_bar, print_epoch_line};
 use crate::run_dir::{write_atomic, write_json};
+use crate::schedule::PlateauState;
 use indicatif::ProgressBar;
 use kindling_data::split::ValidationSplit;
 use kindling_models::{Activation, DenseStackConfig};
@@ -55,6 +56,13 @@ pub(crate) trait Steps {
 
     /// The current weights.
     fn snapshot(&self) -> Self::Snapshot;
+
+    /// Moves the learning-rate schedule past the first `steps` steps (a resumed fit).
+    fn skip_schedule(&mut self, steps: usize);
+
+    /// Sets the learning rate of the steps to come to `scale` times the base rate (Keras's
+    /// `ReduceLROnPlateau`).
+    fn scale_learning_rate(&mut self, scale: f64);
 
     /// Writes the current weights to `path` as the model type the fit returns.
     fn save(&self, path: &Path) -> Result<(), TrainError>;
@@ -162,6 +170,21 @@ pub(crate) struct ResumeState {
     rng_seed: String,
     /// The generator's position in its stream, in 32-bit words.
     rng_word_pos: String,
+    /// Where `ReduceLROnPlateau` stood, when the fit uses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    plateau: Option<PlateauState>,
+}
+
+/// Where the loop stands after an epoch, besides its scores: what a resumed fit restores.
+struct Position<'a> {
+    /// The epoch that just ended.
+    epoch: usize,
+    /// The order of the training rows after its shuffle.
+    order: &'a [usize],
+    /// The generator after it.
+    rng: &'a ChaCha12Rng,
+    /// `ReduceLROnPlateau`'s state, when the fit uses it.
+    plateau: Option<PlateauState>,
 }
 
 /// What the loop hands back.
@@ -195,6 +218,9 @@ impl EpochLoop<'_> {
         let mut history = History::default();
         let mut best: Option<(usize, f64, S::Snapshot)> = None;
         let mut kept: Vec<PathBuf> = Vec::new();
+        let mut plateau = options
+            .reduce_lr_on_plateau
+            .map(|_| PlateauState::default());
         if self.resume {
             let state = self.read_state()?;
             let latest = checkpoint_path(self.work_dir, state.epoch);
@@ -212,6 +238,12 @@ impl EpochLoop<'_> {
             history = state.history;
             diagnostics = state.diagnostics;
             first_epoch = state.epoch + 1;
+            // The schedule is a function of the step: it continues after the epochs that ended.
+            steps.skip_schedule(state.epoch * order.len().div_ceil(batch_size));
+            if let (Some(now), Some(then)) = (plateau.as_mut(), state.plateau) {
+                *now = then;
+                steps.scale_learning_rate(now.scale);
+            }
         }
         let mut interrupted = false;
         for epoch in first_epoch..=options.epochs {
@@ -267,6 +299,20 @@ impl EpochLoop<'_> {
             if improved && record.val_loss.is_finite() {
                 best = Some((epoch, record.val_loss, steps.snapshot()));
             }
+            if let (Some(state), Some(rule)) = (plateau.as_mut(), &options.reduce_lr_on_plateau)
+                && let Some(rate) = state.update(rule, record.val_loss, options.learning_rate)
+            {
+                steps.scale_learning_rate(state.scale);
+                print_epoch_line(
+                    self.verbosity,
+                    None,
+                    // As Keras prints it: the rate as the optimizer holds it, a 32-bit float.
+                    format!(
+                        "Epoch {epoch}: ReduceLROnPlateau reducing learning rate to {}.",
+                        rate as f32
+                    ),
+                );
+            }
             history.epochs.push(record);
             if diverged && self.stop_on_divergence {
                 break;
@@ -285,7 +331,13 @@ impl EpochLoop<'_> {
                 keep
             });
             kept.push(checkpoint);
-            self.write_state(&steps, epoch, &best, &history, &diagnostics, &order, &rng)?;
+            let position = Position {
+                epoch,
+                order: &order,
+                rng: &rng,
+                plateau,
+            };
+            self.write_state(&steps, position, &best, &history, &diagnostics)?;
             if stop_after_epoch() == Some(epoch) {
                 crate::interrupt::interrupter().stop(Some(STOP_AFTER_EPOCH));
             }
@@ -311,17 +363,20 @@ impl EpochLoop<'_> {
     }
 
     /// Writes [`ResumeState`] and the optimizer's state for the epoch that just ended.
-    #[allow(clippy::too_many_arguments)]
     fn write_state<S: Steps>(
         &self,
         steps: &S,
-        epoch: usize,
+        position: Position,
         best: &Option<(usize, f64, S::Snapshot)>,
         history: &History,
         diagnostics: &[EpochDiagnostics],
-        order: &[usize],
-        rng: &ChaCha12Rng,
     ) -> Result<(), TrainError> {
+        let Position {
+            epoch,
+            order,
+            rng,
+            plateau,
+        } = position;
         let dir = self.work_dir.join(crate::publish::CHECKPOINT_DIR);
         write_atomic(&dir.join(OPTIMIZER_STATE_FILE), &steps.optimizer_state()?)?;
         let state = ResumeState {
@@ -333,6 +388,7 @@ impl EpochLoop<'_> {
             order: order.to_vec(),
             rng_seed: rng.get_seed().iter().map(|b| format!("{b:02x}")).collect(),
             rng_word_pos: rng.get_word_pos().to_string(),
+            plateau,
         };
         write_json(&dir.join(RESUME_FILE), &state)?;
         crate::publish::fault_point("checkpoint");

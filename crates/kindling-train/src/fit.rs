@@ -11,9 +11,12 @@ use crate::learner_steps::{LearnerSteps, Supervised};
 use crate::options::{Engine, FitOptions, FitWarning, OptimizerKind};
 use crate::reporter::Verbosity;
 use crate::run_dir::{RunLock, with_sequential_ids};
+use crate::schedule::LearningRates;
 use burn::data::dataloader::batcher::Batcher;
 use burn::data::dataloader::{DataLoader, DataLoaderBuilder};
-use burn::optim::{AdamConfig, SgdConfig};
+use burn::optim::grad_clipping::GradientClippingConfig;
+use burn::optim::momentum::MomentumConfig;
+use burn::optim::{AdamConfig, AdamWConfig, RmsPropConfig, SgdConfig};
 use burn::prelude::*;
 use kindling_data::split::{ValidationSplit, validation_split};
 use kindling_data::{RowRange, Rows};
@@ -260,7 +263,13 @@ fn fit_model<M: Supervised>(
             return run.finish(outcome, split, Engine::Fused);
         }
     }
-    let steps = run.learner(M::from_stack(initial), M::batcher(rows), autodiff, device);
+    let steps = run.learner(
+        M::from_stack(initial),
+        M::batcher(rows),
+        autodiff,
+        device,
+        &split,
+    )?;
     let outcome = epochs.run(steps)?;
     run.finish(outcome, split, Engine::Learner)
 }
@@ -474,9 +483,19 @@ impl<'a> Run<'a> {
     /// Whether this fit runs on the fused engine: on a CPU device unless told otherwise, when
     /// this build has it (the `fused` feature).
     fn fused(&self, device: &Device) -> Result<bool, TrainError> {
+        let lacks = self.options.fused_lacks();
         match self.options.engine {
-            Engine::Auto => Ok(cfg!(feature = "fused") && crate::device::is_cpu(device)),
+            Engine::Auto => {
+                Ok(cfg!(feature = "fused") && crate::device::is_cpu(device) && lacks.is_none())
+            }
             Engine::Learner => Ok(false),
+            Engine::Fused if let Some(option) = lacks => Err(TrainError::InvalidOption {
+                name: "engine",
+                value: "fused".into(),
+                reason: format!(
+                    "the fused engine has Adam and plain SGD at a constant learning rate (which ReduceLROnPlateau may lower), without gradient clipping; {option} needs the learner engine (auto picks it)"
+                ),
+            }),
             Engine::Fused if cfg!(feature = "fused") => Ok(true),
             Engine::Fused => Err(TrainError::EngineNotBuilt {
                 engine: Engine::Fused,
@@ -507,22 +526,30 @@ impl<'a> Run<'a> {
     }
 
     /// The autodiff engine's steps for `model` (on the `autodiff` device): Burn's optimizer
-    /// with Keras's defaults and a constant learning rate.
+    /// with Keras's defaults, and its learning rates over the steps.
     fn learner<M: Supervised>(
         &self,
         model: M,
         batcher: M::Batcher,
         autodiff: Device,
         device: &Device,
-    ) -> LearnerSteps<M> {
-        LearnerSteps {
+        split: &ValidationSplit,
+    ) -> Result<LearnerSteps<M>, TrainError> {
+        let options = &self.options;
+        let steps_per_epoch = split.train.len().div_ceil(options.batch_size.max(1));
+        Ok(LearnerSteps {
             model: with_sequential_ids(model),
-            optim: burn_optimizer(&self.options),
-            lr: self.options.learning_rate.into(),
+            optim: burn_optimizer(options),
+            lr: LearningRates::new(
+                options.learning_rate,
+                &options.lr_schedule,
+                options.epochs,
+                steps_per_epoch,
+            )?,
             batcher,
             autodiff,
             device: device.clone(),
-        }
+        })
     }
 
     /// The error for a diverged fit, unless it is to be reported instead.
@@ -568,12 +595,43 @@ impl<'a> Run<'a> {
     }
 }
 
-/// Burn's optimizer for `options.optimizer`, with Keras's defaults.
+/// Keras's default weight decay for AdamW.
+pub const ADAMW_WEIGHT_DECAY: f64 = 0.004;
+
+/// Burn's optimizer for `options.optimizer`, with Keras's defaults and the options' momentum,
+/// weight decay and gradient clipping.
 pub fn burn_optimizer(options: &FitOptions) -> burn::optim::ModuleOptimizer {
+    // Keras's epsilon is 1e-7 throughout; burn's default is 1e-5.
+    let clipping = options
+        .clip_norm
+        .map(|norm| GradientClippingConfig::Norm(norm as f32));
     match options.optimizer {
-        // Keras's Adam epsilon is 1e-7; burn's default is 1e-5.
-        OptimizerKind::Adam => AdamConfig::new().with_epsilon(1e-7).init(),
-        OptimizerKind::Sgd => SgdConfig::new().init(),
+        OptimizerKind::Adam => AdamConfig::new()
+            .with_epsilon(1e-7)
+            .with_grad_clipping(clipping)
+            .init(),
+        // Keras's momentum has no dampening (burn's default is 0.1).
+        OptimizerKind::Sgd => SgdConfig::new()
+            .with_momentum((options.momentum > 0.0).then(|| {
+                MomentumConfig::new()
+                    .with_momentum(options.momentum)
+                    .with_dampening(0.0)
+                    .with_nesterov(options.nesterov)
+            }))
+            .with_gradient_clipping(clipping)
+            .init(),
+        OptimizerKind::AdamW => AdamWConfig::new()
+            .with_epsilon(1e-7)
+            .with_weight_decay(options.weight_decay.unwrap_or(ADAMW_WEIGHT_DECAY) as f32)
+            .with_grad_clipping(clipping)
+            .init(),
+        // Keras: ρ 0.9, no momentum, ε 1e-7 (burn's defaults are 0.99, 0.9 and 1e-5).
+        OptimizerKind::RmsProp => RmsPropConfig::new()
+            .with_alpha(0.9)
+            .with_momentum(options.momentum as f32)
+            .with_epsilon(1e-7)
+            .with_grad_clipping(clipping)
+            .init(),
     }
 }
 

@@ -37,9 +37,18 @@ pub(crate) fn run<M: Module>(
         }
     };
     let options = epochs.options;
+    // `fit.rs` runs the fused engine only on options it has (`FitOptions::fused_lacks`).
     let optimizer = match options.optimizer {
         OptimizerKind::Adam => Optimizer::adam(options.learning_rate),
         OptimizerKind::Sgd => Optimizer::sgd(options.learning_rate),
+        other => {
+            return Err(TrainError::InvalidOption {
+                name: "optimizer",
+                value: other.name().into(),
+                reason: "the fused engine has adam and sgd only; train on the learner engine"
+                    .into(),
+            });
+        }
     };
     let steps = FusedSteps {
         trainer: FusedTrainer::new(initial, config, optimizer),
@@ -49,6 +58,7 @@ pub(crate) fn run<M: Module>(
         template: config.try_init(device)?,
         device,
         wrap,
+        learning_rate: options.learning_rate,
     };
     epochs.run(steps)
 }
@@ -61,6 +71,8 @@ struct FusedSteps<'a, W> {
     template: DenseStack,
     device: &'a Device,
     wrap: W,
+    /// The base learning rate, which `ReduceLROnPlateau` scales.
+    learning_rate: f64,
 }
 
 impl From<PassTotals> for Totals {
@@ -97,6 +109,16 @@ impl<M: Module, W: Fn(DenseStack) -> M> Steps for FusedSteps<'_, W> {
         let on_chunk = |_| crate::progress::tick();
         let pass = self.trainer.validate(&self.data, rows, on_chunk, diagnose);
         Ok(pass.into())
+    }
+
+    fn skip_schedule(&mut self, _steps: usize) {
+        // The fused engine's rate is constant between plateaus.
+    }
+
+    fn scale_learning_rate(&mut self, scale: f64) {
+        self.trainer
+            .optimizer_mut()
+            .set_learning_rate(self.learning_rate * scale);
     }
 
     fn snapshot(&self) -> Network {

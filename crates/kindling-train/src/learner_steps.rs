@@ -1,7 +1,7 @@
 //! The autodiff engine's steps for the one epoch loop ([`crate::epoch_loop`]): each training
 //! step as burn-train's `Learner` runs it (the model's `TrainStep`, Burn's learning-rate
 //! scheduler, then Burn's optimizer through `TrainStep::optimize`), on any backend. The model,
-//! optimizer and scheduler are held here rather than inside a `Learner` because the `Learner`
+//! optimizer and learning rates are held here rather than inside a `Learner` because the `Learner`
 //! does not hand its optimizer's state back, and a fit saves it at each epoch to resume from.
 //!
 //! Losses, correct counts and diagnostics are summed on the device and read once per epoch,
@@ -11,7 +11,7 @@ use crate::batcher::{ClassificationBatcher, RegressionBatcher};
 use crate::epoch_loop::{BatchProgress, Steps, Totals};
 use crate::error::TrainError;
 use crate::run_dir::{load_record_into, save_weights, with_sequential_ids};
-use burn::optim::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
+use crate::schedule::LearningRates;
 use burn::optim::{GradientsParams, ModuleOptimizer, OptimizerRecord};
 use burn::prelude::*;
 use burn::train::{ClassificationOutput, LearnerModel, RegressionOutput, TrainStep};
@@ -140,7 +140,7 @@ pub(crate) struct LearnerSteps<M: Supervised> {
     /// [`crate::run_dir::with_sequential_ids`]), which the optimizer's state is keyed by.
     pub(crate) model: M,
     pub(crate) optim: ModuleOptimizer,
-    pub(crate) lr: ModuleLrScheduler,
+    pub(crate) lr: LearningRates,
     pub(crate) batcher: M::Batcher,
     /// The autodiff device training batches go to.
     pub(crate) autodiff: Device,
@@ -222,11 +222,11 @@ impl<M: Supervised> Steps for LearnerSteps<M> {
                     accumulate(sum, norm);
                 }
             }
-            let lr = self.lr.step();
+            let lr = self.lr.next();
             self.model = self
                 .model
                 .clone()
-                .optimize(&mut self.optim, lr, output.grads);
+                .optimize(&mut self.optim, lr.into(), output.grads);
             sums.add(M::score(output.item), rows.len());
             if !progress.advance(rows.len()) {
                 break;
@@ -280,6 +280,14 @@ impl<M: Supervised> Steps for LearnerSteps<M> {
             );
         }
         Ok(totals)
+    }
+
+    fn skip_schedule(&mut self, steps: usize) {
+        self.lr.skip(steps);
+    }
+
+    fn scale_learning_rate(&mut self, scale: f64) {
+        self.lr.set_scale(scale);
     }
 
     fn snapshot(&self) -> M {

@@ -44,6 +44,7 @@ pub mod run_check;
 pub mod run_dir;
 #[cfg(test)]
 mod run_reader_fuzz_tests;
+pub mod schedule;
 pub mod show_weights;
 pub mod summary;
 pub mod tabular;
@@ -55,9 +56,9 @@ pub use device::backend_name;
 pub use error::TrainError;
 pub use evaluate::{Evaluation, evaluate_classifier, evaluate_regressor, predicted_class_counts};
 pub use fit::{
-    FitResult, OnDivergence, burn_optimizer, fit_classifier, fit_classifier_from,
-    fit_classifier_with, fit_regressor, fit_regressor_from, fit_regressor_with, seeded_model,
-    train_loader,
+    ADAMW_WEIGHT_DECAY, FitResult, OnDivergence, burn_optimizer, fit_classifier,
+    fit_classifier_from, fit_classifier_with, fit_regressor, fit_regressor_from,
+    fit_regressor_with, seeded_model, train_loader,
 };
 pub use history::{EpochRecord, History};
 pub use learner_steps::{Batch, Supervised};

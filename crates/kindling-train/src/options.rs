@@ -1,6 +1,7 @@
 //! Hyper-parameters of a fit, validated before any work starts.
 
 use crate::error::TrainError;
+use crate::schedule::{LrSchedule, Plateau};
 use kindling_data::number::short;
 use kindling_models::DenseStackConfig;
 use serde::{Deserialize, Serialize};
@@ -13,8 +14,13 @@ use std::str::FromStr;
 pub enum OptimizerKind {
     /// Adam with Keras's defaults (β₁ 0.9, β₂ 0.999, ε 1e-7).
     Adam,
-    /// Plain stochastic gradient descent (no momentum), as Keras's `SGD()`.
+    /// Stochastic gradient descent, as Keras's `SGD()`: plain, or with `momentum` (and
+    /// Nesterov's variant).
     Sgd,
+    /// Adam with decoupled weight decay, as Keras's `AdamW()` (weight decay 0.004).
+    AdamW,
+    /// RMSprop, as Keras's `RMSprop()` (ρ 0.9, no momentum, ε 1e-7).
+    RmsProp,
 }
 
 impl OptimizerKind {
@@ -23,14 +29,16 @@ impl OptimizerKind {
         match self {
             OptimizerKind::Adam => "adam",
             OptimizerKind::Sgd => "sgd",
+            OptimizerKind::AdamW => "adamw",
+            OptimizerKind::RmsProp => "rmsprop",
         }
     }
 
-    /// Keras's default learning rate for this optimizer (Adam 0.001, SGD 0.01).
+    /// Keras's default learning rate for this optimizer (SGD 0.01, the others 0.001).
     pub fn default_learning_rate(self) -> f64 {
         match self {
-            OptimizerKind::Adam => 1e-3,
             OptimizerKind::Sgd => 1e-2,
+            OptimizerKind::Adam | OptimizerKind::AdamW | OptimizerKind::RmsProp => 1e-3,
         }
     }
 }
@@ -48,8 +56,10 @@ impl FromStr for OptimizerKind {
         match s.to_ascii_lowercase().as_str() {
             "adam" => Ok(OptimizerKind::Adam),
             "sgd" => Ok(OptimizerKind::Sgd),
+            "adamw" => Ok(OptimizerKind::AdamW),
+            "rmsprop" => Ok(OptimizerKind::RmsProp),
             _ => Err(format!(
-                "unknown optimizer `{s}`; expected one of: adam, sgd"
+                "unknown optimizer `{s}`; expected one of: adam, sgd, adamw, rmsprop"
             )),
         }
     }
@@ -142,6 +152,24 @@ pub struct FitOptions {
     /// Record per-layer gradient norms and dead ReLU units each epoch (fused engine).
     #[serde(default)]
     pub diagnostics: bool,
+    /// SGD's and RMSprop's momentum (Keras's `momentum`), 0 for none.
+    #[serde(default)]
+    pub momentum: f64,
+    /// Nesterov's momentum for SGD (Keras's `nesterov`).
+    #[serde(default)]
+    pub nesterov: bool,
+    /// AdamW's decoupled weight decay; `None` is Keras's 0.004.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_decay: Option<f64>,
+    /// The learning rate's schedule over the steps (constant unless told otherwise).
+    #[serde(default)]
+    pub lr_schedule: LrSchedule,
+    /// Keras's `ReduceLROnPlateau` on the validation loss.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reduce_lr_on_plateau: Option<Plateau>,
+    /// Keras's `clipnorm`: each parameter's gradient is scaled down to at most this L2 norm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip_norm: Option<f64>,
     /// Continue the fit whose checkpoints the work directory holds, from its last epoch, to
     /// `epochs` (the model, optimizer state, data order and generator as they were), instead
     /// of starting afresh. Not recorded in `config.json`.
@@ -163,6 +191,12 @@ impl Default for FitOptions {
             seed: 0,
             engine: Engine::Auto,
             diagnostics: false,
+            momentum: 0.0,
+            nesterov: false,
+            weight_decay: None,
+            lr_schedule: LrSchedule::default(),
+            reduce_lr_on_plateau: None,
+            clip_norm: None,
             resume: false,
         }
     }
@@ -240,7 +274,98 @@ impl FitOptions {
                 "patience counts epochs without improvement; use at least 1",
             );
         }
+        self.validate_kit()
+    }
+
+    /// Checks the optimizer's own options, the schedule, the plateau and the clipping.
+    fn validate_kit(&self) -> Result<(), TrainError> {
+        let invalid = |name, value: String, reason: String| {
+            Err(TrainError::InvalidOption {
+                name,
+                value,
+                reason,
+            })
+        };
+        let optimizer = self.optimizer;
+        if !(self.momentum.is_finite() && (0.0..1.0).contains(&self.momentum)) {
+            return invalid(
+                "momentum",
+                short(self.momentum),
+                "momentum must be at least 0 and less than 1".into(),
+            );
+        }
+        if self.momentum > 0.0 && !matches!(optimizer, OptimizerKind::Sgd | OptimizerKind::RmsProp)
+        {
+            return invalid(
+                "momentum",
+                short(self.momentum),
+                format!("{optimizer} has no momentum option; it applies to sgd and rmsprop"),
+            );
+        }
+        if self.nesterov && !(optimizer == OptimizerKind::Sgd && self.momentum > 0.0) {
+            return invalid(
+                "nesterov",
+                "true".into(),
+                "Nesterov's momentum applies to sgd with a momentum above 0".into(),
+            );
+        }
+        if let Some(decay) = self.weight_decay {
+            if optimizer != OptimizerKind::AdamW {
+                return invalid(
+                    "weight_decay",
+                    short(decay),
+                    format!("{optimizer} has no weight decay; it applies to adamw (or use --l2)"),
+                );
+            }
+            if !(decay.is_finite() && decay >= 0.0) {
+                return invalid(
+                    "weight_decay",
+                    short(decay),
+                    "the decay must be 0 or more".into(),
+                );
+            }
+        }
+        if let Some(clip) = self.clip_norm
+            && !(clip.is_finite() && clip > 0.0)
+        {
+            return invalid(
+                "clip_norm",
+                short(clip),
+                "the largest gradient norm must be a positive number".into(),
+            );
+        }
+        self.lr_schedule.validate(self.epochs)?;
+        if let Some(plateau) = &self.reduce_lr_on_plateau {
+            plateau.validate()?;
+            if !self.lr_schedule.is_constant() {
+                return invalid(
+                    "reduce_lr_on_plateau",
+                    self.lr_schedule.kind.name().into(),
+                    "it sets the learning rate itself, so it cannot follow a schedule too (as in Keras); keep the schedule constant".into(),
+                );
+            }
+        }
         Ok(())
+    }
+
+    /// What of these options the fused engine cannot train with, in words, if anything: it has
+    /// Adam and plain SGD, a constant rate (which `ReduceLROnPlateau` may lower) and no
+    /// clipping.
+    pub fn fused_lacks(&self) -> Option<String> {
+        if matches!(
+            self.optimizer,
+            OptimizerKind::AdamW | OptimizerKind::RmsProp
+        ) {
+            Some(format!("the {} optimizer", self.optimizer))
+        } else if self.momentum > 0.0 {
+            Some("momentum".into())
+        } else if !self.lr_schedule.is_constant() {
+            Some("a learning-rate schedule".into())
+        } else if self.clip_norm.is_some() {
+            Some("gradient clipping".into())
+        } else {
+            None
+        }
     }
 }
 
@@ -340,10 +465,10 @@ mod tests {
     fn parses_optimizer_names() {
         assert_eq!("SGD".parse::<OptimizerKind>(), Ok(OptimizerKind::Sgd));
         assert!(
-            "rmsprop"
+            "adagrad"
                 .parse::<OptimizerKind>()
                 .unwrap_err()
-                .contains("adam, sgd")
+                .contains("adam, sgd, adamw, rmsprop")
         );
     }
 }

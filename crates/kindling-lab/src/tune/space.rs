@@ -218,11 +218,12 @@ impl SearchSpace {
         self.sgd_lr.validate("sgd_lr")
     }
 
-    /// The learning-rate interval of `optimizer`.
+    /// The learning-rate interval of `optimizer`: `sgd_lr` for SGD, `adam_lr` for the adaptive
+    /// optimizers (Adam, AdamW, RMSprop), whose rates sit in the same range.
     pub fn lr_range(&self, optimizer: OptimizerKind) -> LrRange {
         match optimizer {
-            OptimizerKind::Adam => self.adam_lr,
             OptimizerKind::Sgd => self.sgd_lr,
+            OptimizerKind::Adam | OptimizerKind::AdamW | OptimizerKind::RmsProp => self.adam_lr,
         }
     }
 

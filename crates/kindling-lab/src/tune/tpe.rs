@@ -364,8 +364,8 @@ mod tests {
     /// batch 32.
     fn objective(c: &Candidate) -> f64 {
         let lr = match c.optimizer {
-            OptimizerKind::Adam => (c.learning_rate.ln() - 3e-3f64.ln()).powi(2) / 4.0,
             OptimizerKind::Sgd => 2.0 + (c.learning_rate.ln() - 3e-2f64.ln()).powi(2) / 4.0,
+            _ => (c.learning_rate.ln() - 3e-3f64.ln()).powi(2) / 4.0,
         };
         let activation = if c.activation == Activation::Tanh {
             0.0

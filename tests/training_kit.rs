@@ -1,0 +1,200 @@
+//! Burn's training kit from the command line, by Keras's names: optimizers with their own
+//! settings, learning-rate schedules, ReduceLROnPlateau and gradient clipping. Each run
+//! directory reloads and predicts; what the fused engine lacks is refused under `--engine
+//! fused` and trained on the Learner under `auto`; a scheduled run resumes to the same history.
+
+mod common;
+
+use common::{assert_clean_failure, data_dir, history_figures, kindling, stderr, stdout};
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// `kindling train titanic` into `out` with `flags`, and `env` set.
+fn train(out: &Path, flags: &[&str], env: &[(&str, &str)]) -> Output {
+    let data = data_dir();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kindling"));
+    command
+        .args(["train", "titanic", "--epochs", "4", "--quiet", "--data-dir"])
+        .arg(&data)
+        .arg("--out")
+        .arg(out)
+        .args(flags);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("kindling runs")
+}
+
+/// The first rows of the Titanic table, as `predict --input` reads them.
+fn titanic_rows(dir: &Path) -> std::path::PathBuf {
+    let table =
+        std::fs::read_to_string(data_dir().join("tabular/titanic_all_numeric.csv")).unwrap();
+    let rows: Vec<&str> = table.lines().take(11).collect();
+    let path = dir.join("rows.csv");
+    std::fs::write(&path, rows.join("\n") + "\n").unwrap();
+    path
+}
+
+fn json(run: &Path, file: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(run.join(file)).unwrap()).unwrap()
+}
+
+#[test]
+fn every_optimizer_schedule_plateau_and_clipping_trains_a_run_that_reloads_and_predicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = titanic_rows(dir.path());
+    let cases: [(&str, &[&str], &str); 6] = [
+        (
+            "sgd-nesterov",
+            &["--optimizer", "sgd", "--momentum", "0.9", "--nesterov"],
+            "learner",
+        ),
+        ("rmsprop", &["--optimizer", "rmsprop"], "learner"),
+        (
+            "adamw",
+            &["--optimizer", "adamw", "--weight-decay", "1e-4"],
+            "learner",
+        ),
+        ("cosine", &["--lr-schedule", "cosine"], "learner"),
+        (
+            "plateau",
+            &["--reduce-lr-on-plateau", "--plateau-patience", "1"],
+            "fused",
+        ),
+        ("clip", &["--clip-norm", "1.0"], "learner"),
+    ];
+    for (name, flags, engine) in cases {
+        let run = dir.path().join(name);
+        let trained = train(&run, flags, &[]);
+        assert!(trained.status.success(), "{name}: {}", stderr(&trained));
+        let metrics = json(&run, "metrics.json");
+        assert_eq!(metrics["engine"], engine, "{name}");
+        assert!(metrics["val_loss"].as_f64().unwrap().is_finite(), "{name}");
+        // The options are recorded with the run.
+        let fit = &json(&run, "config.json")["fit"];
+        match name {
+            "sgd-nesterov" => assert_eq!(
+                (fit["momentum"].as_f64(), fit["nesterov"].as_bool()),
+                (Some(0.9), Some(true))
+            ),
+            "rmsprop" => assert_eq!(fit["optimizer"], "rmsprop"),
+            "adamw" => assert_eq!(fit["weight_decay"].as_f64(), Some(1e-4)),
+            "cosine" => assert_eq!(fit["lr_schedule"]["kind"], "cosine"),
+            "plateau" => assert_eq!(fit["reduce_lr_on_plateau"]["patience"], 1),
+            _ => assert_eq!(fit["clip_norm"].as_f64(), Some(1.0)),
+        }
+
+        let predicted = kindling(&[
+            "predict",
+            run.to_str().unwrap(),
+            "--input",
+            input.to_str().unwrap(),
+        ]);
+        assert!(predicted.status.success(), "{name}: {}", stderr(&predicted));
+        assert_eq!(stdout(&predicted).lines().count(), 1 + 10, "{name}");
+        let evaluated = kindling(&["evaluate", run.to_str().unwrap()]);
+        assert!(evaluated.status.success(), "{name}: {}", stderr(&evaluated));
+    }
+}
+
+#[test]
+fn options_are_changed_by_what_they_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    // Different settings train different models.
+    let plain = dir.path().join("plain");
+    let momentum = dir.path().join("momentum");
+    assert!(
+        train(&plain, &["--optimizer", "sgd", "--engine", "learner"], &[])
+            .status
+            .success()
+    );
+    assert!(
+        train(&momentum, &["--optimizer", "sgd", "--momentum", "0.9"], &[])
+            .status
+            .success()
+    );
+    let weights = |run: &Path| json(run, "metrics.json")["weights_sha256"].clone();
+    assert_ne!(weights(&plain), weights(&momentum));
+
+    // The plateau lowers the rate, and says so as Keras does.
+    let data = data_dir();
+    let output = Command::new(env!("CARGO_BIN_EXE_kindling"))
+        .args([
+            "train",
+            "titanic",
+            "--epochs",
+            "6",
+            "--lr",
+            "0.5",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .arg("--out")
+        .arg(dir.path().join("plateau"))
+        .args([
+            "--reduce-lr-on-plateau",
+            "--plateau-patience",
+            "1",
+            "--plateau-factor",
+            "0.5",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("ReduceLROnPlateau reducing learning rate to 0.25."),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn what_the_fused_engine_lacks_is_refused_there_and_bad_values_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--engine", "fused", "--optimizer", "rmsprop"],
+            "--engine fused",
+        ),
+        (&["--engine", "fused", "--clip-norm", "1"], "learner engine"),
+        (&["--optimizer", "adam", "--momentum", "0.9"], "--momentum"),
+        (
+            &["--optimizer", "adam", "--weight-decay", "0.1"],
+            "--weight-decay",
+        ),
+        (&["--nesterov"], "--nesterov"),
+        (
+            &["--lr-schedule", "cosine", "--reduce-lr-on-plateau"],
+            "--reduce-lr-on-plateau",
+        ),
+    ];
+    for (flags, expected) in cases {
+        let output = train(&run, flags, &[]);
+        assert_clean_failure(&output, expected);
+    }
+    assert!(!run.join("model.bpk").exists());
+}
+
+#[test]
+fn a_scheduled_run_stopped_half_way_resumes_to_the_same_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let flags = [
+        "--lr-schedule",
+        "cosine",
+        "--warmup-epochs",
+        "1",
+        "--momentum",
+        "0.9",
+        "--optimizer",
+        "sgd",
+    ];
+    let straight = dir.path().join("straight");
+    assert!(train(&straight, &flags, &[]).status.success());
+    let cut = dir.path().join("cut");
+    let stopped = train(&cut, &flags, &[("KINDLING_TEST_STOP_AFTER_EPOCH", "2")]);
+    assert_eq!(stopped.status.code(), Some(130), "{}", stderr(&stopped));
+    let resumed = kindling(&["train", "--resume", cut.to_str().unwrap(), "--quiet"]);
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert_eq!(history_figures(&cut), history_figures(&straight));
+}
