@@ -87,7 +87,7 @@ pub fn path(data_dir: &Path) -> PathBuf {
 /// 1 (made) or 0 (missed), blank shot clocks filled as the module documentation says.
 pub fn shot_log(data_dir: &Path) -> Result<Tabular, DataError> {
     let path = path(data_dir);
-    let bytes = crate::stdio::read_input(&path).map_err(|e| {
+    let reader = crate::stdio::open_input(&path).map_err(|e| {
         DataError::reading(
             &path,
             e,
@@ -96,7 +96,7 @@ pub fn shot_log(data_dir: &Path) -> Result<Tabular, DataError> {
             ),
         )
     })?;
-    let log = parse(&bytes, &path, Purpose::Training)?;
+    let log = parse(reader, &path, Purpose::Training)?;
     let labels = log.labels.unwrap_or_default();
     let mut fill_values = BTreeMap::new();
     if let Some(median) = log.median {
@@ -125,9 +125,9 @@ pub struct ShotInputs {
 /// game clock take `shot_clock_fill` (the training file's median), else this file's median.
 pub fn read_inputs(path: &Path, shot_clock_fill: Option<f32>) -> Result<ShotInputs, DataError> {
     let name = crate::stdio::input_name(path);
-    let bytes = crate::stdio::read_input(path)
+    let reader = crate::stdio::open_input(path)
         .map_err(|e| DataError::reading(&name, e, "check the path"))?;
-    let log = parse(&bytes, &name, Purpose::Prediction(shot_clock_fill))?;
+    let log = parse(reader, &name, Purpose::Prediction(shot_clock_fill))?;
     Ok(ShotInputs {
         features: log.features,
         notes: log.notes,
@@ -173,7 +173,10 @@ struct Layout {
     fgm: Option<usize>,
 }
 
-fn parse(bytes: &[u8], path: &Path, purpose: Purpose) -> Result<ParsedLog, CsvError> {
+/// Parses the log from `reader` a record at a time, no line longer than
+/// [`MAX_LINE_BYTES`](crate::csv_table::MAX_LINE_BYTES): memory holds the parsed values, not
+/// the file.
+fn parse(reader: impl std::io::Read, path: &Path, purpose: Purpose) -> Result<ParsedLog, CsvError> {
     let error = |line: Option<usize>, column: Option<&str>, defect| CsvError {
         path: path.to_path_buf(),
         line,
@@ -183,7 +186,10 @@ fn parse(bytes: &[u8], path: &Path, purpose: Purpose) -> Result<ParsedLog, CsvEr
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_reader(bytes);
+        .from_reader(crate::stdio::LineCapped::new(
+            reader,
+            crate::csv_table::MAX_LINE_BYTES,
+        ));
     let malformed = |e: csv::Error| {
         let line = e.position().map(|p| p.line() as usize);
         error(
@@ -214,9 +220,9 @@ fn parse(bytes: &[u8], path: &Path, purpose: Purpose) -> Result<ParsedLog, CsvEr
     }
     let layout = layout(&header, purpose, |defect| error(Some(1), None, defect))?;
 
-    let mut features = Vec::with_capacity(bytes.len() / 10);
-    let mut labels = layout.result.map(|_| Vec::with_capacity(bytes.len() / 100));
-    let mut known_shot_clocks = Vec::with_capacity(bytes.len() / 100);
+    let mut features = Vec::new();
+    let mut labels = layout.result.map(|_| Vec::new());
+    let mut known_shot_clocks = Vec::new();
     // (row, line) of every blank shot clock.
     let mut blanks = Vec::new();
     let mut record = csv::ByteRecord::new();

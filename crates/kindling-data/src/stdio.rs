@@ -51,9 +51,62 @@ pub fn open_input(path: &Path) -> std::io::Result<Box<dyn BufRead>> {
     }
 }
 
+/// A reader that refuses a line longer than `max` bytes (an `InvalidData` error as soon as one
+/// is seen), so that a parser reading records from it never holds more than one honest line.
+pub struct LineCapped<R> {
+    inner: R,
+    max: usize,
+    /// Bytes read since the last line break.
+    run: usize,
+}
+
+impl<R> LineCapped<R> {
+    /// `inner`, read through the cap of `max` bytes a line.
+    pub fn new(inner: R, max: usize) -> Self {
+        Self { inner, max, run: 0 }
+    }
+}
+
+impl<R: Read> Read for LineCapped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &byte in &buf[..n] {
+            if byte == b'\n' || byte == b'\r' {
+                self.run = 0;
+            } else {
+                self.run += 1;
+                if self.run > self.max {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!(
+                            "a line is longer than {} bytes; this is not a table of examples (is it the right file?)",
+                            self.max
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_longer_than_the_cap_is_refused_as_it_is_read() {
+        let mut text = String::new();
+        LineCapped::new("ab\ncd\r\nef".as_bytes(), 2)
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "ab\ncd\r\nef");
+        // An endless line stops at the cap, not at the end of memory.
+        let err = LineCapped::new(std::io::repeat(b'x'), 1000)
+            .read_to_end(&mut Vec::new())
+            .unwrap_err();
+        assert!(err.to_string().contains("longer than 1000 bytes"), "{err}");
+    }
 
     #[test]
     fn only_a_lone_dash_is_standard_io() {

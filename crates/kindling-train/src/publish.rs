@@ -79,6 +79,7 @@ impl RunDraft {
     pub fn begin(target: &Path, resume: bool) -> Result<Self, TrainError> {
         let target = resolved(target)?;
         let lock = RunLock::acquire(&target)?;
+        refuse_foreign_files(&target)?;
         let parent = target.parent().unwrap_or(Path::new("/")).to_path_buf();
         let prefix = staging_prefix(&target);
         let mut warnings = Vec::new();
@@ -167,6 +168,33 @@ impl Drop for RunDraft {
             let _ = std::fs::remove_dir_all(&self.staging);
         }
     }
+}
+
+/// Refuses a target that holds files under the names of a run's files but is no Kindling run
+/// (it has no readable `metrics.json`): those files would be replaced, and they may be the
+/// user's (a `config.json` of another program, say).
+fn refuse_foreign_files(target: &Path) -> Result<(), TrainError> {
+    let entries = std::fs::read_dir(target).map_err(|e| TrainError::io(target, e))?;
+    let mut named_like_ours = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| TrainError::io(target, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_kindling_file(&name) && name != LOCK_FILE && !is_temporary(&name) {
+            named_like_ours.push(name);
+        }
+    }
+    if named_like_ours.is_empty() || crate::recipe::read_metrics(target).is_ok() {
+        return Ok(());
+    }
+    named_like_ours.sort();
+    Err(TrainError::Record {
+        path: target.join(&named_like_ours[0]),
+        reason: format!(
+            "{} has no readable {}, so it is not a Kindling run, and a run would replace this file; move it, or write the run to another folder",
+            target.display(),
+            crate::run_dir::METRICS_FILE
+        ),
+    })
 }
 
 /// Whether `name` is a file Kindling writes in a checkpoint folder: `model-N.bpk`, the resume
@@ -475,10 +503,19 @@ mod tests {
         names
     }
 
+    /// A stand-in run in `dir`: each run file holds `tag`, but `metrics.json`, which is real
+    /// (for `tag` as its task), so that the folder is a Kindling run.
     fn write_run(dir: &Path, tag: &str) {
         for name in crate::run_dir::RUN_FILES {
             std::fs::write(dir.join(name), tag).unwrap();
         }
+        let metrics = format!(
+            r#"{{"task": "{tag}", "backend": "flex", "device": "Cpu", "epochs_run": 1,
+            "stopped_early": false, "best_epoch": 1, "train_loss": 1.0, "val_loss": 1.0,
+            "seconds_per_epoch": 1.0, "train_samples_per_second": 1.0, "train_examples": 1,
+            "valid_examples": 1, "test_examples": 0, "parameters": 1, "weights_sha256": ""}}"#
+        );
+        std::fs::write(dir.join(crate::run_dir::METRICS_FILE), metrics).unwrap();
         std::fs::create_dir_all(dir.join(CHECKPOINT_DIR)).unwrap();
         std::fs::write(dir.join(CHECKPOINT_DIR).join("model-1.bpk"), tag).unwrap();
     }
@@ -506,7 +543,11 @@ mod tests {
         assert!(warnings.is_empty(), "{warnings:?}");
 
         for name in crate::run_dir::RUN_FILES {
-            assert_eq!(std::fs::read_to_string(target.join(name)).unwrap(), "new");
+            let text = std::fs::read_to_string(target.join(name)).unwrap();
+            assert!(
+                text == "new" || text.contains(r#""task": "new""#),
+                "{name}: {text}"
+            );
         }
         // The old run's chart is gone with it; the user's things are all there.
         assert!(!target.join("accuracy.png").exists());
@@ -521,6 +562,26 @@ mod tests {
         let checkpoints = target.join(CHECKPOINT_DIR);
         assert_eq!(names_in(&checkpoints), ["keep.txt", "model-1.bpk"]);
         assert_eq!(names_in(root.path()), ["run"], "leftovers");
+    }
+
+    #[test]
+    fn a_folder_with_files_named_like_a_runs_but_no_run_is_refused() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("project");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("config.json"), "{\"theirs\": true}").unwrap();
+        let err = RunDraft::begin(&target, false).unwrap_err().to_string();
+        assert!(err.contains("project/config.json"), "{err}");
+        assert!(err.contains("not a Kindling run"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(target.join("config.json")).unwrap(),
+            "{\"theirs\": true}"
+        );
+        // Files of other names are no obstacle.
+        let other = root.path().join("other");
+        std::fs::create_dir(&other).unwrap();
+        std::fs::write(other.join("notes.txt"), "mine").unwrap();
+        RunDraft::begin(&other, false).unwrap();
     }
 
     #[test]
