@@ -198,3 +198,66 @@ fn a_scheduled_run_stopped_half_way_resumes_to_the_same_history() {
     assert!(resumed.status.success(), "{}", stderr(&resumed));
     assert_eq!(history_figures(&cut), history_figures(&straight));
 }
+
+#[test]
+fn per_layer_activations_and_kerass_initializers_reach_the_model_on_both_engines() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = titanic_rows(dir.path());
+    let flags = [
+        "--hidden",
+        "8,4",
+        "--activation",
+        "relu,tanh",
+        "--initializer",
+        "he_normal",
+    ];
+    for engine in ["fused", "learner"] {
+        let run = dir.path().join(engine);
+        let trained = train(&run, &[&flags[..], &["--engine", engine]].concat(), &[]);
+        assert!(trained.status.success(), "{engine}: {}", stderr(&trained));
+        let model = &json(&run, "config.json")["model"];
+        assert_eq!(model["activations"], serde_json::json!(["relu", "tanh"]));
+        assert_eq!(model["initializer"], "he_normal");
+        assert_eq!(json(&run, "model.json")["activations"][1], "tanh");
+        let predicted = kindling(&[
+            "predict",
+            run.to_str().unwrap(),
+            "--input",
+            input.to_str().unwrap(),
+        ]);
+        assert!(
+            predicted.status.success(),
+            "{engine}: {}",
+            stderr(&predicted)
+        );
+        let summary = stdout(&kindling(&["summary", run.to_str().unwrap()]));
+        assert!(summary.contains("tanh"), "{summary}");
+    }
+    // Both engines start from the same drawn weights.
+    let weights = |run: &str| json(&dir.path().join(run), "metrics.json")["train_loss"].clone();
+    let (fused, learner) = (weights("fused"), weights("learner"));
+    let (a, b) = (fused.as_f64().unwrap(), learner.as_f64().unwrap());
+    assert!((a - b).abs() < 0.02 * a.abs().max(1e-3), "{a} {b}");
+
+    // Another initializer draws other weights.
+    let glorot = dir.path().join("glorot");
+    assert!(train(&glorot, &flags[..4], &[]).status.success());
+    assert_ne!(
+        json(&glorot, "metrics.json")["weights_sha256"],
+        json(&dir.path().join("fused"), "metrics.json")["weights_sha256"]
+    );
+
+    let run = dir.path().join("bad");
+    let output = train(
+        &run,
+        &["--hidden", "8,4", "--activation", "relu,tanh,sigmoid"],
+        &[],
+    );
+    assert_clean_failure(
+        &output,
+        "invalid --activation: 2 hidden layers but 3 activations",
+    );
+    let output = train(&run, &["--initializer", "orthogonal"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("expected one of: glorot_uniform, he_normal"));
+}

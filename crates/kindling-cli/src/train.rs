@@ -7,12 +7,12 @@ use crate::shared_args::{IoArgs, SplitArgs};
 use anyhow::{Context, Result};
 use clap::Args;
 use kindling_data::scale::ScaleKind;
-use kindling_models::{Activation, DenseStackConfig, DigitNetConfig};
+use kindling_models::{Activation, DenseStackConfig, DigitNetConfig, WeightInit};
 use kindling_train::mnist::train_mnist;
 use kindling_train::recipe::RunSetup;
 use kindling_train::run_dir::{RunMetrics, RunStatus};
 use kindling_train::tabular::train_tabular;
-use kindling_train::{Engine, FitOptions, OptimizerKind, Regularization, Task};
+use kindling_train::{Engine, FitOptions, HiddenLayers, OptimizerKind, Regularization, Task};
 use std::path::PathBuf;
 
 /// Arguments of `kindling train`.
@@ -50,9 +50,14 @@ pub struct TrainArgs {
     /// shots 100,100,100, bank 100,100, drug 16,32].
     #[arg(long, value_delimiter = ',')]
     hidden: Option<Vec<usize>>,
-    /// Activation of the hidden layers: relu, tanh, sigmoid or identity.
-    #[arg(long, default_value = "relu")]
-    activation: Activation,
+    /// Activation of the hidden layers: relu, tanh, sigmoid or identity; one for every hidden
+    /// layer, or one per layer, comma-separated (relu,tanh).
+    #[arg(long, default_value = "relu", value_delimiter = ',')]
+    activation: Vec<Activation>,
+    /// How the weights start, by Keras's name: glorot_uniform, he_normal, he_uniform,
+    /// lecun_normal or zeros.
+    #[arg(long, default_value = "glorot_uniform")]
+    initializer: WeightInit,
     /// Dropout rate after each hidden layer, in [0, 1) (a remedy for overfitting).
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     dropout: f64,
@@ -82,8 +87,7 @@ pub struct TrainArgs {
 struct Plan {
     task: Task,
     options: FitOptions,
-    hidden: Vec<usize>,
-    activation: Activation,
+    layers: HiddenLayers,
     regularization: Regularization,
     scale: ScaleKind,
     data_dir: Option<PathBuf>,
@@ -96,8 +100,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let Plan {
         task,
         options,
-        hidden,
-        activation,
+        layers,
         regularization,
         scale,
         data_dir,
@@ -118,22 +121,13 @@ pub fn run(args: TrainArgs) -> Result<()> {
     };
     let metrics = match task {
         Task::Mnist => {
-            let model = DigitNetConfig::new()
-                .with_hidden(hidden)
-                .with_activation(activation);
+            let model = task.model(DigitNetConfig::INPUTS, &layers);
             train_mnist(&model, regularization, &options, setup)?
         }
         table => {
-            let (metrics, notes) = train_tabular(
-                table,
-                &hidden,
-                activation,
-                regularization,
-                scale,
-                &options,
-                setup,
-            )
-            .with_context(|| format!("training {}", task.name()))?;
+            let (metrics, notes) =
+                train_tabular(table, &layers, regularization, scale, &options, setup)
+                    .with_context(|| format!("training {}", task.name()))?;
             for note in notes {
                 eprintln!("note: {note}");
             }
@@ -187,15 +181,21 @@ fn planned(args: TrainArgs) -> Result<Plan> {
         dropout: args.dropout,
         l2: args.l2,
     };
+    let stack = DenseStackConfig::uniform(1, &hidden, Activation::Relu, 1)
+        .with_hidden_activations(&args.activation);
+    stack.validate().context("invalid --activation")?;
     regularization
-        .apply(DenseStackConfig::uniform(1, &hidden, args.activation, 1))
+        .apply(stack)
         .validate()
         .context("invalid --dropout or --l2")?;
     Ok(Plan {
         task,
         options,
-        hidden,
-        activation: args.activation,
+        layers: HiddenLayers {
+            widths: hidden,
+            activations: args.activation,
+            initializer: args.initializer,
+        },
         regularization,
         scale,
         data_dir: args.io.data_dir,
@@ -223,12 +223,11 @@ fn resumed(dir: &std::path::Path, args: &TrainArgs) -> Result<Plan> {
     Ok(Plan {
         task,
         options,
-        hidden: model.hidden.clone(),
-        activation: model
-            .activations
-            .first()
-            .copied()
-            .unwrap_or(Activation::Relu),
+        layers: HiddenLayers {
+            widths: model.hidden.clone(),
+            activations: model.activations.clone(),
+            initializer: model.initializer,
+        },
         regularization: Regularization {
             dropout: model.dropout,
             l2: model.l2,

@@ -4,9 +4,9 @@
 use kindling_data::Rows;
 use kindling_data::mnist::{self, MnistSet};
 use kindling_models::{Activation, DenseStackConfig};
-use kindling_train::Task;
 use kindling_train::TrainError;
 use kindling_train::tabular::PreparedTable;
+use kindling_train::{HiddenLayers, Task};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -42,7 +42,10 @@ impl ExperimentData {
 
     /// The task's network with these hidden widths (ReLU), sized for these rows.
     pub fn model(&self, hidden: &[usize]) -> DenseStackConfig {
-        self.task.model(self.rows.width(), hidden, Activation::Relu)
+        self.task.model(
+            self.rows.width(),
+            &HiddenLayers::new(hidden, Activation::Relu),
+        )
     }
 }
 

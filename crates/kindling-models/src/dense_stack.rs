@@ -1,8 +1,9 @@
 //! Keras's `Sequential` of `Dense` layers as a Burn module.
 
 use crate::activation::Activation;
+use crate::weight_init::WeightInit;
 use burn::module::{Param, ParamId};
-use burn::nn::{Dropout, DropoutConfig, Initializer, Linear, LinearConfig};
+use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
 use serde::{Deserialize, Serialize};
@@ -21,7 +22,8 @@ pub enum Head {
 /// Configuration of a [`DenseStack`]: input width, one hidden layer per entry of `hidden` with
 /// the activation at the same position in `activations`, then an output layer.
 ///
-/// Weights start as Keras initialises `Dense` layers: Glorot-uniform weights, zero biases.
+/// Weights start as Keras initialises `Dense` layers: Glorot-uniform weights (or another of
+/// Keras's initializers, `initializer`), zero biases.
 #[derive(Config, Debug)]
 pub struct DenseStackConfig {
     /// Number of input features.
@@ -43,6 +45,10 @@ pub struct DenseStackConfig {
     /// to the loss (Keras's `kernel_regularizer=l2(l2)`); 0 for none.
     #[config(default = 0.0)]
     pub l2: f64,
+    /// How the weights start (Keras's `kernel_initializer`); configs written before it was
+    /// recorded read as Glorot-uniform, which they used.
+    #[config(default = "WeightInit::GlorotUniform")]
+    pub initializer: WeightInit,
 }
 
 /// A configuration that cannot build a network.
@@ -131,6 +137,17 @@ impl DenseStackConfig {
         )
     }
 
+    /// The same network with `activations` on its hidden layers, in order: one activation
+    /// applies to every hidden layer, else there is one per layer (`validate` names a count
+    /// that differs).
+    pub fn with_hidden_activations(mut self, activations: &[Activation]) -> Self {
+        self.activations = match activations {
+            [one] => vec![*one; self.hidden.len()],
+            many => many.to_vec(),
+        };
+        self
+    }
+
     /// The widest layer a configuration may ask for.
     pub const MAX_WIDTH: usize = 1 << 20;
 
@@ -198,7 +215,7 @@ impl DenseStackConfig {
         widths.push(self.output);
         let layers = widths
             .windows(2)
-            .map(|pair| keras_dense(pair[0], pair[1], device))
+            .map(|pair| keras_dense(pair[0], pair[1], self.initializer, device))
             .collect();
         Ok(DenseStack {
             layers,
@@ -283,9 +300,9 @@ impl std::fmt::Display for ArchitectureMismatch {
 impl std::error::Error for ArchitectureMismatch {}
 
 /// A Keras `Dense` layer: Glorot-uniform weights, zero bias.
-fn keras_dense(input: usize, output: usize, device: &Device) -> Linear {
+fn keras_dense(input: usize, output: usize, init: WeightInit, device: &Device) -> Linear {
     let mut layer = LinearConfig::new(input, output)
-        .with_initializer(Initializer::XavierUniform { gain: 1.0 })
+        .with_initializer(init.burn())
         .init(device);
     layer.bias = Some(Param::from_tensor(Tensor::zeros([output], device)));
     layer

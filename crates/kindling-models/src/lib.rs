@@ -67,6 +67,7 @@ pub mod run;
 #[cfg(feature = "train")]
 mod steps;
 mod tabular_models;
+mod weight_init;
 
 pub use activation::{Activation, ParseActivationError};
 pub use batch::{ClassificationBatch, RegressionBatch};
@@ -76,3 +77,4 @@ pub use dense_stack::{
 };
 pub use digit_net::{DigitNet, DigitNetConfig};
 pub use tabular_models::{RegressionMlp, RegressionMlpConfig, ShotClassifierConfig};
+pub use weight_init::WeightInit;

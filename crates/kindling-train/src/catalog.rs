@@ -12,6 +12,7 @@ use kindling_data::tabular::{self, Tabular};
 use kindling_data::{shot_log, synthetic};
 use kindling_models::{
     Activation, DenseStackConfig, DigitNetConfig, RegressionMlpConfig, ShotClassifierConfig,
+    WeightInit,
 };
 use std::fmt;
 use std::path::Path;
@@ -41,6 +42,29 @@ pub enum Task {
     /// Synthetic drug trial: classify side effects from age (Dense(16) → Dense(32) →
     /// Dense(2, softmax), Adam, 30 epochs, min-max scaled).
     Drug,
+}
+
+/// The hidden layers a task's network is built with (the task gives the input and the head).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HiddenLayers {
+    /// Each hidden layer's width, first to last.
+    pub widths: Vec<usize>,
+    /// One activation for every hidden layer, or one per layer (`--activation relu,tanh`); a
+    /// count that is neither is refused when the network is validated.
+    pub activations: Vec<Activation>,
+    /// How the weights start.
+    pub initializer: WeightInit,
+}
+
+impl HiddenLayers {
+    /// Layers of these widths, all with `activation`, Glorot-uniform weights.
+    pub fn new(widths: &[usize], activation: Activation) -> Self {
+        Self {
+            widths: widths.to_vec(),
+            activations: vec![activation],
+            initializer: WeightInit::default(),
+        }
+    }
 }
 
 impl Task {
@@ -174,29 +198,30 @@ impl Task {
         }
     }
 
-    /// The task's network with `inputs` features, these hidden widths and activation, and the
-    /// task's head (softmax over its classes, or one linear output).
-    pub fn model(
-        self,
-        inputs: usize,
-        hidden: &[usize],
-        activation: Activation,
-    ) -> DenseStackConfig {
-        match self {
+    /// The task's network with `inputs` features, these hidden `layers`, and the task's head
+    /// (softmax over its classes, or one linear output).
+    pub fn model(self, inputs: usize, layers: &HiddenLayers) -> DenseStackConfig {
+        let hidden = layers.widths.as_slice();
+        let activations = layers.activations.as_slice();
+        let first = activations.first().copied().unwrap_or(Activation::Relu);
+        let uniform = match self {
             Task::Mnist => {
-                DenseStackConfig::uniform(inputs, hidden, activation, DigitNetConfig::CLASSES)
+                DenseStackConfig::uniform(inputs, hidden, first, DigitNetConfig::CLASSES)
             }
             _ => match self.kind() {
                 ModelKind::Regressor => RegressionMlpConfig::new(inputs)
                     .with_hidden(hidden.to_vec())
-                    .with_activation(activation)
+                    .with_activation(first)
                     .stack(),
                 ModelKind::Classifier => ShotClassifierConfig::new(inputs)
                     .with_hidden(hidden.to_vec())
-                    .with_activation(activation)
+                    .with_activation(first)
                     .stack(),
             },
-        }
+        };
+        uniform
+            .with_hidden_activations(activations)
+            .with_initializer(layers.initializer)
     }
 
     /// The number of features an example of this task has, read from its data in `data_dir`
@@ -211,7 +236,10 @@ impl Task {
     /// The course's network for this task, as `train` builds it by default.
     pub fn default_model(self, data_dir: &Path) -> Result<DenseStackConfig, TrainError> {
         let inputs = self.input_width(data_dir)?;
-        Ok(self.model(inputs, &self.default_hidden(), Activation::Relu))
+        Ok(self.model(
+            inputs,
+            &HiddenLayers::new(&self.default_hidden(), Activation::Relu),
+        ))
     }
 
     /// Loads the task's table from `data_dir` (the synthetic sets are generated from seed 0,

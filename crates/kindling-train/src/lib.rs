@@ -51,7 +51,7 @@ pub mod tabular;
 pub mod trained;
 
 pub use batcher::{ClassificationBatcher, RegressionBatcher};
-pub use catalog::Task;
+pub use catalog::{HiddenLayers, Task};
 pub use device::backend_name;
 pub use error::TrainError;
 pub use evaluate::{Evaluation, evaluate_classifier, evaluate_regressor, predicted_class_counts};

@@ -11,16 +11,19 @@ use crate::run_dir::RunMetrics;
 use crate::show_weights::{FIRST_LAYER_WEIGHTS_FILE, draw_first_layer};
 use kindling_data::input_range::InputRange;
 use kindling_data::mnist::{self, MnistSet};
+use kindling_models::DenseStackConfig;
+#[cfg(doc)]
 use kindling_models::DigitNetConfig;
 use std::sync::Arc;
 
-/// Trains the digit net `model` on MNIST from `setup.data_dir` and writes the run directory
+/// Trains the digit net `model` (a `DenseStackConfig` of MNIST's 784 inputs and 10 classes,
+/// as [`DigitNetConfig::stack`] or [`crate::Task::model`] makes it) on MNIST from `setup.data_dir` and writes the run directory
 /// `setup.out`.
 ///
 /// The run is written in a staging directory and published whole (see [`crate::publish`]), so
 /// a failed or killed run leaves an earlier run in place.
 pub fn train_mnist(
-    model: &DigitNetConfig,
+    model: &DenseStackConfig,
     regularization: Regularization,
     options: &FitOptions,
     setup: RunSetup,
@@ -33,7 +36,7 @@ pub fn train_mnist(
         verbosity,
     } = setup;
     options.validate()?;
-    let stack = regularization.apply(model.stack());
+    let stack = regularization.apply(model.clone());
     stack.validate()?;
     let train = Arc::new(mnist::load(data_dir, MnistSet::Train)?);
     let test = Arc::new(mnist::load(data_dir, MnistSet::Test)?);

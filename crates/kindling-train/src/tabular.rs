@@ -1,7 +1,7 @@
 //! The course's table recipes: hourly wages (regression), Titanic and the basketball shot log
 //! (classification), and the synthetic bank and drug-trial sets.
 
-use crate::catalog::Task;
+use crate::catalog::{HiddenLayers, Task};
 use crate::error::TrainError;
 use crate::fit::{fit_classifier, fit_regressor};
 use crate::options::{FitOptions, Regularization};
@@ -11,7 +11,6 @@ use crate::run_dir::RunMetrics;
 use kindling_data::Rows;
 use kindling_data::input_range::InputRange;
 use kindling_data::scale::{ScaleKind, Scaler};
-use kindling_models::Activation;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -74,8 +73,7 @@ impl PreparedTable {
 /// and the loader's notes (repairs it made to the file).
 pub fn train_tabular(
     task: Task,
-    hidden: &[usize],
-    activation: Activation,
+    layers: &HiddenLayers,
     regularization: Regularization,
     scale: ScaleKind,
     options: &FitOptions,
@@ -83,7 +81,7 @@ pub fn train_tabular(
 ) -> Result<(RunMetrics, Vec<String>), TrainError> {
     options.validate()?;
     let table = PreparedTable::load(task, setup.data_dir, scale, options.validation_split)?;
-    let metrics = train_prepared(&table, hidden, activation, regularization, options, setup)?;
+    let metrics = train_prepared(&table, layers, regularization, options, setup)?;
     Ok((metrics, table.notes))
 }
 
@@ -92,8 +90,7 @@ pub fn train_tabular(
 /// must be the one the table was prepared for.
 pub fn train_prepared(
     table: &PreparedTable,
-    hidden: &[usize],
-    activation: Activation,
+    layers: &HiddenLayers,
     regularization: Regularization,
     options: &FitOptions,
     setup: RunSetup,
@@ -117,7 +114,7 @@ pub fn train_prepared(
         });
     }
     let task = table.task;
-    let stack = regularization.apply(task.model(table.rows.width(), hidden, activation));
+    let stack = regularization.apply(task.model(table.rows.width(), layers));
     stack.validate()?;
     let config = RunConfig {
         task: task.name().into(),

@@ -26,11 +26,11 @@ use crate::tune::space::{MAX_LAYERS, hidden_text};
 use crate::tune::trial::{TrialOutcome, copy_run_dir, run_trial};
 use kindling_data::scale::ScaleKind;
 use kindling_models::{Activation, DenseStackConfig};
-use kindling_train::FitOptions;
 use kindling_train::Task;
 use kindling_train::Verbosity;
 use kindling_train::recipe::RunSetup;
 use kindling_train::tabular::PreparedTable;
+use kindling_train::{FitOptions, HiddenLayers};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -230,7 +230,10 @@ impl Workflow<'_> {
         let parameters = self
             .settings
             .task
-            .model(self.table.rows.width(), &hidden, self.settings.activation)
+            .model(
+                self.table.rows.width(),
+                &HiddenLayers::new(&hidden, self.settings.activation),
+            )
             .num_params();
         let step = CapacityStep {
             step: number,

@@ -10,7 +10,7 @@ use kindling_train::run_dir::{
     CONFIG_FILE, HISTORY_FILE, METRICS_FILE, WEIGHTS_FILE, write_atomic,
 };
 use kindling_train::tabular::{PreparedTable, train_prepared};
-use kindling_train::{FitOptions, Regularization};
+use kindling_train::{FitOptions, HiddenLayers, Regularization};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -64,8 +64,7 @@ pub fn run_trial(
 ) -> Result<TrialOutcome, TrainError> {
     match train_prepared(
         table,
-        hidden,
-        activation,
+        &HiddenLayers::new(hidden, activation),
         Regularization::default(),
         options,
         setup,
