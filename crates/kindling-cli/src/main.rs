@@ -6,6 +6,7 @@ mod backend;
 mod bench;
 mod capacity;
 mod compare;
+mod csv_args;
 mod download;
 mod exit;
 mod experiment_setup;

@@ -23,16 +23,24 @@ pub struct EvaluateArgs {
     /// A run directory written by `kindling train`.
     run_dir: PathBuf,
     /// Data directory [default: the one the run trained on].
-    #[arg(long)]
+    #[arg(long, conflicts_with = "input")]
     data_dir: Option<PathBuf>,
+    /// Score every row of this labelled CSV file instead (the run's feature and target
+    /// columns by name, encoded and scaled as in training); `-` reads standard input.
+    #[arg(long)]
+    input: Option<PathBuf>,
 }
 
-/// Scores a saved model again on its validation split (and test set).
+/// Scores a saved model again on its validation split (and test set), or on a labelled file.
 pub fn evaluate(args: EvaluateArgs) -> Result<()> {
     note_if_interrupted(&args.run_dir);
     let device = backend::device();
     let run = load_run(&args.run_dir, &device)?;
-    for (split, score) in run.evaluate(args.data_dir.as_deref(), &device)? {
+    let scores = match &args.input {
+        Some(file) => vec![("input", run.evaluate_file(file, &device)?)],
+        None => run.evaluate(args.data_dir.as_deref(), &device)?,
+    };
+    for (split, score) in scores {
         let mut line = format!(
             "{split}: {} examples - loss: {:.4}",
             score.examples, score.loss
@@ -169,9 +177,16 @@ fn far_outside_warning(run: &LoadedRun, names: &[String], far: &FarOutside) -> S
     )
 }
 
-/// The model's inputs from a numeric CSV file: the run's feature columns by name (MNIST: every
-/// column but the label), row-major, and those columns' names.
+/// The model's inputs from a CSV file: the run's feature columns by name (MNIST: every column
+/// but the label; a run of `train csv`: its columns encoded as in training), row-major, and
+/// the inputs' names.
 fn table_features(run: &LoadedRun, input: &Path) -> Result<(Vec<f32>, Vec<String>)> {
+    if let Some(encoding) = &run.config.encoding {
+        // A CSV file of the user's own: its columns by name, encoded as in training.
+        let table = kindling_data::csv_table::TextTable::read(input)?;
+        let encoded = encoding.encode(&table, false)?;
+        return Ok((encoded.features, encoding.feature_names()));
+    }
     let table = CsvTable::read(input)?;
     let columns: Vec<usize> = if run.config.features.is_empty() {
         // MNIST: every column but the label, in order.

@@ -1,17 +1,20 @@
 //! `kindling train`.
 
 use crate::backend;
-use crate::experiment_setup::{self, check_widths, fetch_data_dir, out_dir, task_parser};
+use crate::csv_args::CsvArgs;
+use crate::experiment_setup::{self, check_widths, fetch_data_dir, out_dir};
 use crate::kit_args::KitArgs;
 use crate::shared_args::{IoArgs, SplitArgs};
 use anyhow::{Context, Result};
 use clap::Args;
 use kindling_data::scale::ScaleKind;
 use kindling_models::{Activation, DenseStackConfig, DigitNetConfig, WeightInit};
+use kindling_train::catalog::fit_options;
+use kindling_train::csv_source::{CSV_EPOCHS, CSV_HIDDEN, CSV_TASK, CsvSource};
 use kindling_train::mnist::train_mnist;
 use kindling_train::recipe::RunSetup;
 use kindling_train::run_dir::{RunMetrics, RunStatus};
-use kindling_train::tabular::train_tabular;
+use kindling_train::tabular::{PreparedTable, train_prepared, train_tabular};
 use kindling_train::{Engine, FitOptions, HiddenLayers, OptimizerKind, Regularization, Task};
 use std::path::PathBuf;
 
@@ -20,9 +23,13 @@ use std::path::PathBuf;
 #[command(mut_arg("out", |a| a.help("Run directory [default: runs/<task>-<timestamp>]")))]
 #[command(mut_arg("quiet", |a| a.help("Print nothing while training")))]
 pub struct TrainArgs {
-    /// What to train (each with the course's model and settings).
-    #[arg(value_parser = task_parser(&Task::ALL), required_unless_present = "resume")]
-    task: Option<Task>,
+    /// What to train: a task (each with the course's model and settings), or `csv FILE` for a
+    /// CSV file of your own (with --target).
+    #[arg(value_parser = what_parser(), required_unless_present = "resume")]
+    task: Option<What>,
+    /// csv: the CSV file to train on.
+    #[arg(value_name = "FILE", required_if_eq("task", "csv"))]
+    file: Option<PathBuf>,
     /// Continue the run in RUN_DIR from its last epoch, with the settings it was trained with
     /// (the model, optimizer state, data order and seed as they were), to --epochs in all
     /// [default: the epochs it was started with]. --quiet and --data-dir apply; the other
@@ -78,14 +85,60 @@ pub struct TrainArgs {
     #[command(flatten)]
     kit: KitArgs,
     #[command(flatten)]
+    csv: CsvArgs,
+    #[command(flatten)]
     split: SplitArgs,
     #[command(flatten)]
     io: IoArgs,
 }
 
+/// What `train` is asked to train.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum What {
+    /// A task of the catalog.
+    Task(Task),
+    /// A CSV file of the user's own.
+    Csv,
+}
+
+/// The parser of `train`'s first argument: a task's name, or `csv`.
+fn what_parser() -> impl clap::builder::TypedValueParser<Value = What> {
+    let values = Task::ALL
+        .iter()
+        .map(|task| clap::builder::PossibleValue::new(task.name()).help(task.description()))
+        .chain(std::iter::once(
+            clap::builder::PossibleValue::new(CSV_TASK)
+                .help("a CSV file of your own: csv FILE --target COLUMN"),
+        ));
+    clap::builder::TypedValueParser::map(clap::builder::PossibleValuesParser::new(values), |name| {
+        match name.parse::<Task>() {
+            Ok(task) => What::Task(task),
+            Err(_) => What::Csv,
+        }
+    })
+}
+
+/// Where a plan's rows come from.
+enum Source {
+    /// A task of the catalog.
+    Task(Task),
+    /// A CSV file of the user's own.
+    Csv(CsvSource),
+}
+
+impl Source {
+    /// The task's name, or `csv`.
+    fn name(&self) -> &str {
+        match self {
+            Source::Task(task) => task.name(),
+            Source::Csv(_) => CSV_TASK,
+        }
+    }
+}
+
 /// What one `train` command trains: from its flags, or from the run it resumes.
 struct Plan {
-    task: Task,
+    source: Source,
     options: FitOptions,
     layers: HiddenLayers,
     regularization: Regularization,
@@ -98,7 +151,7 @@ struct Plan {
 pub fn run(args: TrainArgs) -> Result<()> {
     let quiet = args.io.quiet;
     let Plan {
-        task,
+        source,
         options,
         layers,
         regularization,
@@ -109,7 +162,10 @@ pub fn run(args: TrainArgs) -> Result<()> {
         Some(dir) => resumed(dir, &args)?,
         None => planned(args)?,
     };
-    let data_dir = fetch_data_dir(data_dir.as_deref(), task.dataset())?;
+    let data_dir = match &source {
+        Source::Task(task) => fetch_data_dir(data_dir.as_deref(), task.dataset())?,
+        Source::Csv(csv) => csv.file.clone(),
+    };
     let verbosity = experiment_setup::verbosity(quiet);
     let device = backend::device();
     let setup = RunSetup {
@@ -119,21 +175,29 @@ pub fn run(args: TrainArgs) -> Result<()> {
         device: &device,
         verbosity,
     };
-    let metrics = match task {
-        Task::Mnist => {
-            let model = task.model(DigitNetConfig::INPUTS, &layers);
-            train_mnist(&model, regularization, &options, setup)?
+    let (metrics, notes) = match &source {
+        Source::Task(Task::Mnist) => {
+            let model = Task::Mnist.model(DigitNetConfig::INPUTS, &layers);
+            (
+                train_mnist(&model, regularization, &options, setup)?,
+                vec![],
+            )
         }
-        table => {
-            let (metrics, notes) =
-                train_tabular(table, &layers, regularization, scale, &options, setup)
-                    .with_context(|| format!("training {}", task.name()))?;
-            for note in notes {
-                eprintln!("note: {note}");
-            }
-            metrics
+        Source::Task(table) => {
+            train_tabular(*table, &layers, regularization, scale, &options, setup)
+                .with_context(|| format!("training {}", table.name()))?
+        }
+        Source::Csv(csv) => {
+            let table = PreparedTable::from_csv(csv, scale, options.validation_split)
+                .with_context(|| format!("training on {}", csv.file.display()))?;
+            let metrics = train_prepared(&table, &layers, regularization, &options, setup)
+                .with_context(|| format!("training on {}", csv.file.display()))?;
+            (metrics, table.notes)
         }
     };
+    for note in notes {
+        eprintln!("note: {note}");
+    }
     for warning in &metrics.warnings {
         eprintln!("warning: {warning}");
     }
@@ -156,8 +220,38 @@ pub fn run(args: TrainArgs) -> Result<()> {
 
 /// The plan the flags describe.
 fn planned(args: TrainArgs) -> Result<Plan> {
-    let Some(task) = args.task else {
-        anyhow::bail!("give a task to train, or --resume RUN_DIR");
+    let source = match (args.task, args.file.clone()) {
+        (None, _) => anyhow::bail!("give a task to train, or --resume RUN_DIR"),
+        (Some(What::Csv), Some(file)) => Source::Csv(args.csv.source(file)?),
+        (Some(What::Csv), None) => {
+            anyhow::bail!("train csv needs the file: csv FILE --target COLUMN")
+        }
+        (Some(What::Task(task)), file) => {
+            if let Some(file) = file {
+                anyhow::bail!(
+                    "{}: a file goes with `train csv` only; {} reads its own data (--data-dir)",
+                    file.display(),
+                    task.name()
+                );
+            }
+            if args.csv.any() {
+                anyhow::bail!(
+                    "--target, --features, --exclude, --kind and --impute apply to `train csv FILE` only; {} has its own columns",
+                    task.name()
+                );
+            }
+            Source::Task(task)
+        }
+    };
+    // A CSV file of the user's own trains with Keras's defaults (Adam), 30 epochs and two
+    // hidden layers (32 and 16 units), its inputs standardised.
+    let defaults = match &source {
+        Source::Task(task) => task.fit_options(args.epochs, args.optimizer, args.lr),
+        Source::Csv(_) => fit_options(
+            args.epochs.unwrap_or(CSV_EPOCHS),
+            args.optimizer.unwrap_or(OptimizerKind::Adam),
+            args.lr,
+        ),
     };
     let options = FitOptions {
         batch_size: args.batch_size,
@@ -166,15 +260,19 @@ fn planned(args: TrainArgs) -> Result<Plan> {
         seed: args.split.seed,
         engine: args.engine,
         diagnostics: args.diagnostics,
-        ..args
-            .kit
-            .apply(task.fit_options(args.epochs, args.optimizer, args.lr))
+        ..args.kit.apply(defaults)
     };
     options.validate()?;
-    let hidden = args.hidden.unwrap_or_else(|| task.default_hidden());
+    let hidden = args.hidden.unwrap_or_else(|| match source {
+        Source::Csv(_) => CSV_HIDDEN.to_vec(),
+        Source::Task(task) => task.default_hidden(),
+    });
     check_widths("--hidden", &hidden)?;
-    let scale = args.scale.unwrap_or_else(|| task.default_scale());
-    if task == Task::Mnist && scale != ScaleKind::None {
+    let scale = args.scale.unwrap_or_else(|| match source {
+        Source::Csv(_) => ScaleKind::Standard,
+        Source::Task(task) => task.default_scale(),
+    });
+    if matches!(source, Source::Task(Task::Mnist)) && scale != ScaleKind::None {
         anyhow::bail!("--scale applies to tables; MNIST pixels are already scaled to [0, 1]");
     }
     let regularization = Regularization {
@@ -188,8 +286,9 @@ fn planned(args: TrainArgs) -> Result<Plan> {
         .apply(stack)
         .validate()
         .context("invalid --dropout or --l2")?;
+    let out = out_dir(args.io.out, source.name());
     Ok(Plan {
-        task,
+        source,
         options,
         layers: HiddenLayers {
             widths: hidden,
@@ -199,20 +298,30 @@ fn planned(args: TrainArgs) -> Result<Plan> {
         regularization,
         scale,
         data_dir: args.io.data_dir,
-        out: out_dir(args.io.out, task.name()),
+        out,
     })
 }
 
 /// The plan of the run in `dir`, continued to `--epochs` (else the epochs it was started with).
 fn resumed(dir: &std::path::Path, args: &TrainArgs) -> Result<Plan> {
     let config = kindling_train::recipe::read_config(dir)?;
-    let task: Task = config.task.parse().map_err(|_| {
-        anyhow::anyhow!(
+    let source = match (config.task.parse::<Task>(), &config.encoding) {
+        (Ok(task), _) => Source::Task(task),
+        // A CSV file of the user's own: the same file, columns and encoding.
+        (Err(_), Some(encoding)) if config.task == CSV_TASK => Source::Csv(CsvSource {
+            file: config.data_dir.clone(),
+            target: config.target.clone(),
+            features: Some(encoding.columns.iter().map(|c| c.name.clone()).collect()),
+            exclude: Vec::new(),
+            kind: Some(config.kind),
+            impute: encoding.impute,
+        }),
+        _ => anyhow::bail!(
             "{}: the run's task `{}` is not one `train` knows, so it cannot be resumed; train a new run",
             dir.join("config.json").display(),
             config.task
-        )
-    })?;
+        ),
+    };
     let model = &config.model;
     let options = FitOptions {
         epochs: args.epochs.unwrap_or(config.fit.epochs),
@@ -221,7 +330,7 @@ fn resumed(dir: &std::path::Path, args: &TrainArgs) -> Result<Plan> {
     };
     options.validate()?;
     Ok(Plan {
-        task,
+        source,
         options,
         layers: HiddenLayers {
             widths: model.hidden.clone(),

@@ -59,6 +59,12 @@ pub enum CsvDefect {
     },
     /// An empty cell.
     EmptyCell,
+    /// An empty cell, with what to do about it where "fill it in or remove the row" is not all
+    /// there is to say.
+    EmptyCellWith {
+        /// What to do, completing "empty cell; ...".
+        hint: String,
+    },
     /// NaN or infinity.
     NotFinite {
         /// The cell's text.
@@ -139,6 +145,7 @@ impl fmt::Display for CsvError {
                 excerpt(cell)
             ),
             CsvDefect::EmptyCell => f.write_str("empty cell; fill it in or remove the row"),
+            CsvDefect::EmptyCellWith { hint } => write!(f, "empty cell; {hint}"),
             CsvDefect::NotFinite { cell } => {
                 write!(
                     f,
@@ -190,36 +197,12 @@ impl CsvTable {
     /// Reads and parses CSV from `reader`, one line at a time (none longer than
     /// [`MAX_LINE_BYTES`]); `path` names the source in errors.
     pub fn read_from(reader: impl BufRead, path: &Path) -> Result<Self, crate::DataError> {
-        let mut io_error = None;
-        let lines = Lines { reader, number: 0 }.map_while(|line| match line {
-            Ok(line) => Some(Ok(line)),
-            Err(LineError::Io(e)) => {
-                io_error = Some(e);
-                None
-            }
-            Err(LineError::Defect(number, defect)) => Some(Err((number, defect))),
-        });
-        let table = Self::parse_lines(lines, path);
-        if let Some(e) = io_error {
-            return Err(crate::DataError::io(path, e));
-        }
-        Ok(table?)
+        with_lines(reader, path, |lines, path| Self::parse_lines(lines, path))
     }
 
     /// Parses CSV text; `path` names the source in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, CsvError> {
-        Self::read_from(text.as_bytes(), path).map_err(|e| match e {
-            crate::DataError::Csv(csv) => csv,
-            // Reading from memory cannot fail.
-            other => CsvError {
-                path: path.to_path_buf(),
-                line: None,
-                column: None,
-                defect: CsvDefect::Malformed {
-                    reason: other.to_string(),
-                },
-            },
-        })
+        in_memory(Self::read_from(text.as_bytes(), path), path)
     }
 
     /// Parses numbered lines (1-based, line breaks removed).
@@ -234,26 +217,7 @@ impl CsvTable {
             defect,
         };
         let mut lines = lines.filter(|line| !matches!(line, Ok((_, l)) if l.trim().is_empty()));
-        let (header_line, header) = match lines.next() {
-            None => return Err(error(None, None, CsvDefect::EmptyFile)),
-            Some(Err((line, defect))) => return Err(error(Some(line), None, defect)),
-            Some(Ok(line)) => line,
-        };
-        let header = header.trim_start_matches('\u{feff}');
-        let columns: Vec<String> = split_cells(header).map(|c| c.trim().to_string()).collect();
-        for (i, name) in columns.iter().enumerate() {
-            if name.is_empty() {
-                let defect = CsvDefect::UnnamedColumn { position: i + 1 };
-                return Err(error(Some(header_line), None, defect));
-            }
-            if columns[..i].contains(name) {
-                return Err(error(
-                    Some(header_line),
-                    None,
-                    CsvDefect::DuplicateColumn { name: name.clone() },
-                ));
-            }
-        }
+        let columns = header(&mut lines, path)?;
         let mut values = Vec::new();
         let mut rows = 0;
         for line in lines {
@@ -298,18 +262,7 @@ impl CsvTable {
 
     /// The index of column `name`, or an error listing the columns there are.
     pub fn column_index(&self, name: &str) -> Result<usize, CsvError> {
-        self.columns
-            .iter()
-            .position(|c| c == name)
-            .ok_or_else(|| CsvError {
-                path: self.path.clone(),
-                line: Some(1),
-                column: None,
-                defect: CsvDefect::MissingColumn {
-                    name: name.to_string(),
-                    present: self.columns.clone(),
-                },
-            })
+        column_index(&self.columns, name, &self.path)
     }
 
     /// Splits off column `target` from the other columns.
@@ -404,6 +357,181 @@ impl<R: BufRead> Iterator for Lines<R> {
     }
 }
 
+/// `parse` applied to the numbered lines of `reader` (none longer than [`MAX_LINE_BYTES`]);
+/// a failed read is an error naming `path`.
+fn with_lines<R: BufRead, T>(
+    reader: R,
+    path: &Path,
+    parse: impl FnOnce(LineResults<'_>, &Path) -> Result<T, CsvError>,
+) -> Result<T, crate::DataError> {
+    let mut io_error = None;
+    let lines = Lines { reader, number: 0 }.map_while(|line| match line {
+        Ok(line) => Some(Ok(line)),
+        Err(LineError::Io(e)) => {
+            io_error = Some(e);
+            None
+        }
+        Err(LineError::Defect(number, defect)) => Some(Err((number, defect))),
+    });
+    let parsed = parse(Box::new(lines), path);
+    if let Some(e) = io_error {
+        return Err(crate::DataError::io(path, e));
+    }
+    Ok(parsed?)
+}
+
+/// Numbered lines, or the line and what is wrong with it.
+type LineResults<'a> = Box<dyn Iterator<Item = Result<(usize, String), (usize, CsvDefect)>> + 'a>;
+
+/// The CSV error of a parse from memory (where reading cannot fail).
+fn in_memory<T>(result: Result<T, crate::DataError>, path: &Path) -> Result<T, CsvError> {
+    result.map_err(|e| match e {
+        crate::DataError::Csv(csv) => csv,
+        other => CsvError {
+            path: path.to_path_buf(),
+            line: None,
+            column: None,
+            defect: CsvDefect::Malformed {
+                reason: other.to_string(),
+            },
+        },
+    })
+}
+
+/// The column names of the first line of `lines` (blank lines already skipped): each named,
+/// none twice.
+fn header(
+    lines: &mut impl Iterator<Item = Result<(usize, String), (usize, CsvDefect)>>,
+    path: &Path,
+) -> Result<Vec<String>, CsvError> {
+    let error = |line: Option<usize>, defect| CsvError {
+        path: path.to_path_buf(),
+        line,
+        column: None,
+        defect,
+    };
+    let (header_line, header) = match lines.next() {
+        None => return Err(error(None, CsvDefect::EmptyFile)),
+        Some(Err((line, defect))) => return Err(error(Some(line), defect)),
+        Some(Ok(line)) => line,
+    };
+    let header = header.trim_start_matches('\u{feff}');
+    let columns: Vec<String> = split_cells(header).map(|c| c.trim().to_string()).collect();
+    for (i, name) in columns.iter().enumerate() {
+        if name.is_empty() {
+            let defect = CsvDefect::UnnamedColumn { position: i + 1 };
+            return Err(error(Some(header_line), defect));
+        }
+        if columns[..i].contains(name) {
+            return Err(error(
+                Some(header_line),
+                CsvDefect::DuplicateColumn { name: name.clone() },
+            ));
+        }
+    }
+    Ok(columns)
+}
+
+/// A table read from CSV as text: numbers, words and empty cells alike, for a table of the
+/// user's own whose columns are encoded afterwards (see [`crate::encoding`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextTable {
+    /// The header's column names.
+    pub columns: Vec<String>,
+    /// Each data row's cells, trimmed, quotes removed (empty for an empty cell).
+    pub rows: Vec<Vec<String>>,
+    /// Each data row's line number in the file.
+    pub lines: Vec<usize>,
+    /// The file it came from.
+    pub path: PathBuf,
+}
+
+impl TextTable {
+    /// Reads a CSV file one line at a time (none longer than [`MAX_LINE_BYTES`]); `-` reads
+    /// standard input.
+    pub fn read(path: &Path) -> Result<Self, crate::DataError> {
+        let name = crate::stdio::input_name(path);
+        let reader = crate::stdio::open_input(path)
+            .map_err(|e| crate::DataError::reading(&name, e, "check the path"))?;
+        with_lines(reader, &name, |lines, path| Self::parse_lines(lines, path))
+    }
+
+    /// The table of CSV text; `path` names the source in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, CsvError> {
+        let parsed = with_lines(text.as_bytes(), path, |lines, path| {
+            Self::parse_lines(lines, path)
+        });
+        in_memory(parsed, path)
+    }
+
+    fn parse_lines(
+        lines: impl Iterator<Item = Result<(usize, String), (usize, CsvDefect)>>,
+        path: &Path,
+    ) -> Result<Self, CsvError> {
+        let mut lines = lines.filter(|line| !matches!(line, Ok((_, l)) if l.trim().is_empty()));
+        let columns = header(&mut lines, path)?;
+        let mut table = Self {
+            columns,
+            rows: Vec::new(),
+            lines: Vec::new(),
+            path: path.to_path_buf(),
+        };
+        for line in lines {
+            let (number, line) = line.map_err(|(line, defect)| CsvError {
+                path: path.to_path_buf(),
+                line: Some(line),
+                column: None,
+                defect,
+            })?;
+            let cells: Vec<String> = split_cells(&line).map(str::to_string).collect();
+            if cells.len() != table.columns.len() {
+                return Err(CsvError {
+                    path: path.to_path_buf(),
+                    line: Some(number),
+                    column: None,
+                    defect: CsvDefect::Ragged {
+                        found: cells.len(),
+                        expected: table.columns.len(),
+                    },
+                });
+            }
+            table.rows.push(cells);
+            table.lines.push(number);
+        }
+        if table.rows.is_empty() {
+            return Err(CsvError {
+                path: path.to_path_buf(),
+                line: None,
+                column: None,
+                defect: CsvDefect::NoRows,
+            });
+        }
+        Ok(table)
+    }
+
+    /// The index of column `name`, or an error listing the columns there are.
+    pub fn column_index(&self, name: &str) -> Result<usize, CsvError> {
+        column_index(&self.columns, name, &self.path)
+    }
+}
+
+/// The index of column `name` among `columns` of the file `path`, or an error (on the header,
+/// line 1) listing the columns there are.
+fn column_index(columns: &[String], name: &str, path: &Path) -> Result<usize, CsvError> {
+    columns
+        .iter()
+        .position(|c| c == name)
+        .ok_or_else(|| CsvError {
+            path: path.to_path_buf(),
+            line: Some(1),
+            column: None,
+            defect: CsvDefect::MissingColumn {
+                name: name.to_string(),
+                present: columns.to_vec(),
+            },
+        })
+}
+
 /// The cells of a line, with surrounding double quotes removed.
 fn split_cells(line: &str) -> impl Iterator<Item = &str> {
     line.split(',').map(|c| {
@@ -415,7 +543,7 @@ fn split_cells(line: &str) -> impl Iterator<Item = &str> {
 }
 
 /// A cell as a finite number (`true`/`false` read as 1 and 0), or what is wrong with it.
-pub(crate) fn parse_cell(cell: &str) -> Result<f32, CsvDefect> {
+pub fn parse_cell(cell: &str) -> Result<f32, CsvDefect> {
     let cell = cell.trim();
     if cell.is_empty() {
         return Err(CsvDefect::EmptyCell);

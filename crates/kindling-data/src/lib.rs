@@ -18,6 +18,7 @@ pub mod csv_table;
 mod data_dir;
 #[cfg(feature = "download")]
 pub mod download;
+pub mod encoding;
 mod error;
 mod idx;
 pub mod input_range;

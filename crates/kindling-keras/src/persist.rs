@@ -50,6 +50,7 @@ impl Model {
             scaler: self.scaler.clone(),
             input_range: None,
             fill_values: Default::default(),
+            encoding: None,
         };
         let draft = RunDraft::begin(dir, false)?;
         let mut metrics = match &self.net {

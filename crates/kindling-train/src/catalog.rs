@@ -11,8 +11,7 @@ use kindling_data::scale::ScaleKind;
 use kindling_data::tabular::{self, Tabular};
 use kindling_data::{shot_log, synthetic};
 use kindling_models::{
-    Activation, DenseStackConfig, DigitNetConfig, RegressionMlpConfig, ShotClassifierConfig,
-    WeightInit,
+    Activation, DenseStackConfig, DigitNetConfig, Head, ShotClassifierConfig, WeightInit,
 };
 use std::fmt;
 use std::path::Path;
@@ -42,6 +41,45 @@ pub enum Task {
     /// Synthetic drug trial: classify side effects from age (Dense(16) → Dense(32) →
     /// Dense(2, softmax), Adam, 30 epochs, min-max scaled).
     Drug,
+}
+
+/// Keras's fit options with these `epochs` and `optimizer`, at `learning_rate` or the
+/// optimizer's default rate.
+pub fn fit_options(
+    epochs: usize,
+    optimizer: OptimizerKind,
+    learning_rate: Option<f64>,
+) -> FitOptions {
+    FitOptions {
+        epochs,
+        optimizer,
+        learning_rate: learning_rate.unwrap_or_else(|| optimizer.default_learning_rate()),
+        ..FitOptions::default()
+    }
+}
+
+/// The network of a `kind` of model with `inputs` features, `outputs` outputs (classes, or
+/// target values) and these hidden `layers`: a softmax head for a classifier, a linear one for a
+/// regressor (the course's `RegressionMlp`).
+pub fn network(
+    kind: ModelKind,
+    inputs: usize,
+    outputs: usize,
+    layers: &HiddenLayers,
+) -> DenseStackConfig {
+    let first = layers
+        .activations
+        .first()
+        .copied()
+        .unwrap_or(Activation::Relu);
+    let uniform = DenseStackConfig::uniform(inputs, &layers.widths, first, outputs);
+    let uniform = match kind {
+        ModelKind::Classifier => uniform,
+        ModelKind::Regressor => uniform.with_head(Head::Linear),
+    };
+    uniform
+        .with_hidden_activations(&layers.activations)
+        .with_initializer(layers.initializer)
 }
 
 /// The hidden layers a task's network is built with (the task gives the input and the head).
@@ -167,13 +205,11 @@ impl Task {
         optimizer: Option<OptimizerKind>,
         learning_rate: Option<f64>,
     ) -> FitOptions {
-        let optimizer = optimizer.unwrap_or_else(|| self.default_optimizer());
-        FitOptions {
-            epochs: epochs.unwrap_or_else(|| self.default_epochs()),
-            optimizer,
-            learning_rate: learning_rate.unwrap_or_else(|| optimizer.default_learning_rate()),
-            ..FitOptions::default()
-        }
+        fit_options(
+            epochs.unwrap_or_else(|| self.default_epochs()),
+            optimizer.unwrap_or_else(|| self.default_optimizer()),
+            learning_rate,
+        )
     }
 
     /// The course's feature scaling for a table: the drug trial's ages are min-max scaled. The
@@ -201,27 +237,21 @@ impl Task {
     /// The task's network with `inputs` features, these hidden `layers`, and the task's head
     /// (softmax over its classes, or one linear output).
     pub fn model(self, inputs: usize, layers: &HiddenLayers) -> DenseStackConfig {
-        let hidden = layers.widths.as_slice();
-        let activations = layers.activations.as_slice();
-        let first = activations.first().copied().unwrap_or(Activation::Relu);
-        let uniform = match self {
-            Task::Mnist => {
-                DenseStackConfig::uniform(inputs, hidden, first, DigitNetConfig::CLASSES)
-            }
-            _ => match self.kind() {
-                ModelKind::Regressor => RegressionMlpConfig::new(inputs)
-                    .with_hidden(hidden.to_vec())
-                    .with_activation(first)
-                    .stack(),
-                ModelKind::Classifier => ShotClassifierConfig::new(inputs)
-                    .with_hidden(hidden.to_vec())
-                    .with_activation(first)
-                    .stack(),
-            },
-        };
-        uniform
-            .with_hidden_activations(activations)
-            .with_initializer(layers.initializer)
+        match (self, self.kind()) {
+            (Task::Mnist, _) => network(
+                ModelKind::Classifier,
+                inputs,
+                DigitNetConfig::CLASSES,
+                layers,
+            ),
+            (_, ModelKind::Regressor) => network(ModelKind::Regressor, inputs, 1, layers),
+            (_, ModelKind::Classifier) => network(
+                ModelKind::Classifier,
+                inputs,
+                ShotClassifierConfig::new(inputs).classes,
+                layers,
+            ),
+        }
     }
 
     /// The number of features an example of this task has, read from its data in `data_dir`

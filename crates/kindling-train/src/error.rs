@@ -98,6 +98,12 @@ impl TrainError {
     }
 }
 
+impl From<kindling_data::csv_table::CsvError> for TrainError {
+    fn from(error: kindling_data::csv_table::CsvError) -> Self {
+        TrainError::Data(error.into())
+    }
+}
+
 impl From<kindling_models::run::RunError> for TrainError {
     /// A run directory that `kindling-models` could not load: the file it names and why.
     fn from(error: kindling_models::run::RunError) -> Self {

@@ -330,6 +330,7 @@ mod tests {
             scaler: Some(scaler),
             input_range: None,
             fill_values: Default::default(),
+            encoding: None,
         };
         write_json(&dir.join(CONFIG_FILE), &run_config).unwrap();
         let metrics = RunMetrics {

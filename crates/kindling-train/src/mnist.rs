@@ -64,6 +64,7 @@ pub fn train_mnist(
         scaler: None,
         input_range: Some(InputRange::fit(&train, fit.split.train.clone())),
         fill_values: Default::default(),
+        encoding: None,
     };
     let mut metrics = write_run(&draft, &config, &fit, Some(test_score), device)?;
     if let Err(e) = draw_first_layer(&fit.model, &draft.dir().join(FIRST_LAYER_WEIGHTS_FILE)) {

@@ -13,6 +13,7 @@ use crate::run_dir::{
     WEIGHTS_FILE,
 };
 use burn::prelude::*;
+use kindling_data::encoding::Encoding;
 use kindling_data::input_range::InputRange;
 use kindling_data::scale::Scaler;
 use kindling_models::{DenseStack, DenseStackConfig};
@@ -77,6 +78,10 @@ pub struct RunConfig {
     /// file (the shot log's median SHOT_CLOCK); prediction fills blanks with them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fill_values: BTreeMap<String, f32>,
+    /// How a CSV file of the user's own became inputs (`train csv`): text columns' categories
+    /// and the values that fill empty cells; prediction encodes its input the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<Encoding>,
 }
 
 /// Writes the run files of a finished fit into `draft`'s staging directory: weights, config,

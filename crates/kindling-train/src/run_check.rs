@@ -15,7 +15,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The fields of `config.json` a prediction reads.
-pub const CHECKED_FIELDS: [&str; 5] = ["kind", "model", "features", "scaler", "fill_values"];
+pub const CHECKED_FIELDS: [&str; 6] = [
+    "kind",
+    "model",
+    "features",
+    "scaler",
+    "fill_values",
+    "encoding",
+];
 
 /// The SHA-256 of each of [`CHECKED_FIELDS`] in the JSON text `config_json` (a missing field
 /// hashes as `null`).

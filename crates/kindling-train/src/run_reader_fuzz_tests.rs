@@ -63,6 +63,7 @@ fn pristine() -> &'static (tempfile::TempDir, PathBuf, Vec<Vec<f32>>) {
             scaler: Some(scaler),
             input_range: Some(InputRange::fit(&data.rows, 0..n)),
             fill_values: Default::default(),
+            encoding: None,
         };
         write_run(&draft, &config, &fit, None, &device).unwrap();
         draft.publish().unwrap();

@@ -1,7 +1,8 @@
 //! The course's table recipes: hourly wages (regression), Titanic and the basketball shot log
 //! (classification), and the synthetic bank and drug-trial sets.
 
-use crate::catalog::{HiddenLayers, Task};
+use crate::catalog::{HiddenLayers, Task, network};
+use crate::csv_source::{CSV_TASK, CsvSource};
 use crate::error::TrainError;
 use crate::fit::{fit_classifier, fit_regressor};
 use crate::options::{FitOptions, Regularization};
@@ -9,8 +10,10 @@ use crate::publish::RunDraft;
 use crate::recipe::{ModelKind, RunConfig, RunSetup, write_run};
 use crate::run_dir::RunMetrics;
 use kindling_data::Rows;
+use kindling_data::encoding::Encoding;
 use kindling_data::input_range::InputRange;
 use kindling_data::scale::{ScaleKind, Scaler};
+use kindling_models::DenseStackConfig;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -19,8 +22,8 @@ use std::sync::Arc;
 /// train and validate on the same rows.
 #[derive(Debug, Clone)]
 pub struct PreparedTable {
-    /// The task the table belongs to.
-    pub task: Task,
+    /// Where the rows come from: a task of the catalog or a CSV file of the user's own.
+    pub source: TableSource,
     /// The scaled rows.
     pub rows: Arc<Rows>,
     /// The feature columns, in order.
@@ -55,7 +58,7 @@ impl PreparedTable {
         let scaler = Scaler::fit(scale, &table.rows, split.train.clone());
         scaler.apply(table.rows.all_features_mut());
         Ok(Self {
-            task,
+            source: TableSource::Task(task),
             rows: Arc::new(table.rows),
             features: table.feature_names,
             target: table.target,
@@ -65,6 +68,85 @@ impl PreparedTable {
             notes: table.notes,
             fill_values: table.fill_values,
         })
+    }
+}
+
+/// Where a prepared table's rows come from, which says its name, its kind of model and its
+/// network.
+#[derive(Debug, Clone)]
+pub enum TableSource {
+    /// A task of the catalog.
+    Task(Task),
+    /// A CSV file of the user's own (`train csv`).
+    Csv {
+        /// The file.
+        file: std::path::PathBuf,
+        /// Classifier or regressor.
+        kind: ModelKind,
+        /// The model's outputs: its classes, or 1 value.
+        outputs: usize,
+        /// How its features were encoded.
+        encoding: Encoding,
+    },
+}
+
+impl PreparedTable {
+    /// Loads a CSV file of the user's own (see [`CsvSource`]) and scales it with `scale`, as
+    /// [`PreparedTable::load`] does a task's table. Returns the table and what loading it
+    /// inferred or left out.
+    pub fn from_csv(
+        source: &CsvSource,
+        scale: ScaleKind,
+        validation_split: f64,
+    ) -> Result<Self, TrainError> {
+        let loaded = source.load(validation_split)?;
+        let mut rows = loaded.rows;
+        let split = kindling_data::split::validation_split(rows.len(), validation_split)?;
+        let input_range = InputRange::fit(&rows, split.train.clone());
+        let scaler = Scaler::fit(scale, &rows, split.train.clone());
+        scaler.apply(rows.all_features_mut());
+        let outputs = rows.classes().unwrap_or(1);
+        Ok(Self {
+            features: loaded.encoding.feature_names(),
+            source: TableSource::Csv {
+                file: source.file.clone(),
+                kind: loaded.kind,
+                outputs,
+                encoding: loaded.encoding,
+            },
+            rows: Arc::new(rows),
+            target: source.target.clone(),
+            scaler,
+            input_range,
+            validation_split,
+            notes: loaded.notes,
+            fill_values: Default::default(),
+        })
+    }
+
+    /// The task's name, or `csv`.
+    pub fn name(&self) -> &str {
+        match &self.source {
+            TableSource::Task(task) => task.name(),
+            TableSource::Csv { .. } => CSV_TASK,
+        }
+    }
+
+    /// Classifier or regressor.
+    pub fn kind(&self) -> ModelKind {
+        match &self.source {
+            TableSource::Task(task) => task.kind(),
+            TableSource::Csv { kind, .. } => *kind,
+        }
+    }
+
+    /// The network for these rows with hidden `layers`.
+    pub fn model(&self, layers: &HiddenLayers) -> DenseStackConfig {
+        let inputs = self.rows.width();
+        match &self.source {
+            TableSource::Task(task) => task.model(inputs, layers),
+            TableSource::Csv { kind, outputs, .. } => network(*kind, inputs, *outputs, layers),
+        }
     }
 }
 
@@ -113,26 +195,30 @@ pub fn train_prepared(
             ),
         });
     }
-    let task = table.task;
-    let stack = regularization.apply(task.model(table.rows.width(), layers));
+    let stack = regularization.apply(table.model(layers));
     stack.validate()?;
+    let (data_dir, encoding) = match &table.source {
+        TableSource::Task(_) => (data_dir.to_path_buf(), None),
+        TableSource::Csv { file, encoding, .. } => (file.clone(), Some(encoding.clone())),
+    };
     let config = RunConfig {
-        task: task.name().into(),
-        kind: task.kind(),
+        task: table.name().into(),
+        kind: table.kind(),
         model: stack.clone(),
         fit: options.clone(),
-        data_dir: data_dir.to_path_buf(),
+        data_dir,
         backend: backend.into(),
         features: table.features.clone(),
         target: table.target.clone(),
         scaler: Some(table.scaler.clone()),
         input_range: Some(table.input_range.clone()),
         fill_values: table.fill_values.clone(),
+        encoding,
     };
     let rows = table.rows.clone();
     let draft = RunDraft::begin(out, options.resume)?;
     let work = draft.dir();
-    let mut metrics = match task.kind() {
+    let mut metrics = match table.kind() {
         ModelKind::Regressor => {
             let fit = fit_regressor(&stack, rows, options, device, work, verbosity)?;
             write_run(&draft, &config, &fit, None, device)?

@@ -119,6 +119,100 @@ impl LoadedRun {
 }
 
 impl LoadedRun {
+    /// Scores the model on every row of the labelled CSV file `file` (`evaluate --input`): its
+    /// feature columns by name, encoded and scaled as in training, and the target column.
+    pub fn evaluate_file(&self, file: &Path, device: &Device) -> Result<Evaluation, TrainError> {
+        let rows = if self.config.encoding.is_some() {
+            self.encoded_rows(file)?
+        } else {
+            self.table_rows(file)?
+        };
+        let n = rows.len();
+        Ok(self.model.evaluate(Arc::new(rows), 0..n, device))
+    }
+
+    /// The labelled rows of the numeric CSV file `file` for a run of a table task: the run's
+    /// feature columns and target by name, scaled as in training.
+    fn table_rows(&self, file: &Path) -> Result<Rows, TrainError> {
+        let config = &self.config;
+        if config.features.is_empty() || config.task == Task::Shots.name() {
+            return Err(TrainError::Record {
+                path: self.dir.join(crate::run_dir::CONFIG_FILE),
+                reason: format!(
+                    "evaluate --input reads a table with the run's columns by name; a {} run is scored on its own data (--data-dir)",
+                    config.task
+                ),
+            });
+        }
+        let table = kindling_data::csv_table::CsvTable::read(file)?;
+        let columns: Vec<usize> = config
+            .features
+            .iter()
+            .map(|name| table.column_index(name))
+            .collect::<Result<_, _>>()?;
+        let target = table.column_index(&config.target)?;
+        let width = table.columns.len();
+        let mut features: Vec<f32> = table
+            .values
+            .chunks(width)
+            .flat_map(|row| columns.iter().map(move |&c| row[c]))
+            .collect();
+        if let Some(scaler) = &config.scaler {
+            scaler.apply(&mut features);
+        }
+        let targets: Vec<f32> = table.values.chunks(width).map(|row| row[target]).collect();
+        match config.kind {
+            ModelKind::Regressor => Ok(Rows::regression(features, columns.len(), targets, 1)),
+            ModelKind::Classifier => {
+                let classes = config.model.output;
+                let labels = targets
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &t)| {
+                        let label = t as u32;
+                        if t < 0.0 || t.fract() != 0.0 || label as usize >= classes {
+                            Err(TrainError::Record {
+                                path: file.to_path_buf(),
+                                reason: format!(
+                                    "row {}, column `{}`: `{t}` is not one of the model's {classes} classes",
+                                    i + 1,
+                                    config.target
+                                ),
+                            })
+                        } else {
+                            Ok(label)
+                        }
+                    })
+                    .collect::<Result<Vec<u32>, _>>()?;
+                Ok(Rows::classified(features, columns.len(), labels, classes))
+            }
+        }
+    }
+
+    /// The labelled rows of the CSV file `file`, encoded and scaled as the run's were in
+    /// training (a run of `train csv`, which records its encoding).
+    pub fn encoded_rows(&self, file: &Path) -> Result<Rows, TrainError> {
+        let config_path = self.dir.join(crate::run_dir::CONFIG_FILE);
+        let Some(encoding) = &self.config.encoding else {
+            return Err(TrainError::Record {
+                path: config_path,
+                reason:
+                    "the run records no encoding of CSV columns; it was not trained by `train csv`"
+                        .into(),
+            });
+        };
+        let table = kindling_data::csv_table::TextTable::read(file)?;
+        let target = table.column_index(&self.config.target)?;
+        let classes =
+            (self.config.kind == ModelKind::Classifier).then_some(self.config.model.output);
+        let mut rows =
+            crate::csv_source::encoded_rows(&table, encoding, target, self.config.kind, classes)?;
+        if let Some(scaler) = &self.config.scaler {
+            scaler.apply(rows.all_features_mut());
+        }
+        Ok(rows)
+    }
+
     /// Scores the model again on the run's data: the validation split, and the test set where
     /// the task has one. Data comes from `data_dir`, else the directory the run trained on.
     pub fn evaluate(
@@ -134,6 +228,14 @@ impl LoadedRun {
         };
         let task = self.config.task.as_str();
         let (rows, test, expected_kind) = match task.parse::<Task>() {
+            Err(_) if self.config.encoding.is_some() => {
+                // A CSV file of the user's own: the file it trained on, unless `data_dir`
+                // names another file.
+                let file = data_dir
+                    .filter(|d| d.is_file())
+                    .unwrap_or(&self.config.data_dir);
+                (self.encoded_rows(file)?, None, self.config.kind)
+            }
             Ok(Task::Mnist) => {
                 let train = mnist::load(dir, MnistSet::Train)?;
                 let test = mnist::load(dir, MnistSet::Test)?;
