@@ -115,7 +115,15 @@ fn a_model_saved_from_rust_is_predicted_and_evaluated_by_the_cli() {
         score.loss,
         score.accuracy.unwrap()
     );
-    assert_eq!(stdout(&output).trim(), expected);
+    let text = stdout(&output);
+    assert_eq!(text.lines().next(), Some(expected.as_str()));
+    // Then precision, recall and F1, AUROC for two classes, a line per class, the matrix.
+    assert!(text.contains("auroc: "), "{text}");
+    assert!(text.contains("class 1 ("), "{text}");
+    assert!(
+        text.contains("confusion matrix (rows: true class, columns: predicted):"),
+        "{text}"
+    );
     assert!(
         (score.loss - metrics.val_loss).abs() < 1e-4,
         "{score:?} {metrics:?}"

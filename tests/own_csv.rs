@@ -102,6 +102,21 @@ fn a_table_of_ones_own_trains_predicts_and_evaluates_with_its_encoding() {
     assert_eq!(config["encoding"]["impute"], "median");
     let metrics = json(&run.join("metrics.json"));
     assert!(metrics["val_accuracy"].as_f64().unwrap() > 0.6, "{metrics}");
+    // The validation scores beyond accuracy, and the confusion matrix they come from.
+    let scores = &metrics["validation_scores"];
+    assert_eq!(scores["precision"].as_array().unwrap().len(), 3, "{scores}");
+    assert!(scores["macro_f1"].as_f64().unwrap() > 0.0, "{scores}");
+    let confusion = std::fs::read_to_string(run.join("confusion_matrix.csv")).unwrap();
+    assert!(
+        confusion.starts_with("true\\predicted,0,1,2\n"),
+        "{confusion}"
+    );
+    let counted: usize = confusion
+        .lines()
+        .skip(1)
+        .flat_map(|line| line.split(',').skip(1).map(|c| c.parse::<usize>().unwrap()))
+        .sum();
+    assert_eq!(counted, 120, "every validation row is counted once");
 
     // The median size over the training rows (the first 70%), which fills empty cells.
     let table = std::fs::read_to_string(&file).unwrap();
@@ -170,6 +185,16 @@ fn a_table_of_ones_own_trains_predicts_and_evaluates_with_its_encoding() {
         stdout(&scored)
     );
     assert!(stdout(&scored).contains("accuracy: "));
+    assert!(
+        stdout(&scored).contains("precision (macro): "),
+        "{}",
+        stdout(&scored)
+    );
+    assert!(
+        stdout(&scored).contains("class 2 (16 examples): precision "),
+        "{}",
+        stdout(&scored)
+    );
 }
 
 #[test]
@@ -195,6 +220,20 @@ fn columns_kind_and_empty_cells_are_chosen_by_flags_and_refused_clearly() {
     let config = json(&run.join("config.json"));
     assert_eq!(config["kind"], "regressor");
     assert_eq!(config["model"]["output"], 1);
+    let scores = &json(&run.join("metrics.json"))["validation_scores"];
+    let (mse, rmse) = (
+        scores["mse"].as_f64().unwrap(),
+        scores["rmse"].as_f64().unwrap(),
+    );
+    assert!((rmse * rmse - mse).abs() < 1e-9 * mse.max(1.0), "{scores}");
+    assert!(scores["r2"].as_f64().unwrap() <= 1.0);
+    let evaluated = kindling(&["evaluate", run.to_str().unwrap()]);
+    assert!(
+        stdout(&evaluated).contains("  mse: "),
+        "{}",
+        stdout(&evaluated)
+    );
+    assert!(!run.join("confusion_matrix.csv").exists());
 
     // Only the columns asked for.
     let run = dir.path().join("c");

@@ -37,10 +37,13 @@ pub fn evaluate(args: EvaluateArgs) -> Result<()> {
     let device = backend::device();
     let run = load_run(&args.run_dir, &device)?;
     let scores = match &args.input {
-        Some(file) => vec![("input", run.evaluate_file(file, &device)?)],
+        Some(file) => {
+            let (evaluation, scores) = run.evaluate_file(file, &device)?;
+            vec![("input", evaluation, scores)]
+        }
         None => run.evaluate(args.data_dir.as_deref(), &device)?,
     };
-    for (split, score) in scores {
+    for (split, score, more) in scores {
         let mut line = format!(
             "{split}: {} examples - loss: {:.4}",
             score.examples, score.loss
@@ -49,6 +52,9 @@ pub fn evaluate(args: EvaluateArgs) -> Result<()> {
             line.push_str(&format!(" - accuracy: {accuracy:.4}"));
         }
         println!("{line}");
+        for line in more.report_lines() {
+            println!("  {line}");
+        }
     }
     Ok(())
 }

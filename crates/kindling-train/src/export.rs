@@ -356,6 +356,7 @@ mod tests {
             weights_sha256: sha,
             status: Default::default(),
             config_sha256: Default::default(),
+            validation_scores: None,
             warnings: Vec::new(),
         };
         write_json(&dir.join(METRICS_FILE), &metrics).unwrap();

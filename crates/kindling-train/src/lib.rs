@@ -46,6 +46,7 @@ pub mod run_dir;
 #[cfg(test)]
 mod run_reader_fuzz_tests;
 pub mod schedule;
+pub mod scores;
 pub mod show_weights;
 pub mod summary;
 pub mod tabular;

@@ -9,6 +9,7 @@ use crate::publish::RunDraft;
 use crate::recipe::{ModelKind, RunConfig, RunSetup, write_run};
 use crate::run_dir::RunMetrics;
 use crate::show_weights::{FIRST_LAYER_WEIGHTS_FILE, draw_first_layer};
+use crate::trained::TrainedModel;
 use kindling_data::input_range::InputRange;
 use kindling_data::mnist::{self, MnistSet};
 use kindling_models::DenseStackConfig;
@@ -66,7 +67,16 @@ pub fn train_mnist(
         fill_values: Default::default(),
         encoding: None,
     };
-    let mut metrics = write_run(&draft, &config, &fit, Some(test_score), device)?;
+    let scores =
+        TrainedModel::Classifier(fit.model.clone()).scores(&train, fit.split.valid.clone(), device);
+    let mut metrics = write_run(
+        &draft,
+        &config,
+        &fit,
+        Some(test_score),
+        Some(scores),
+        device,
+    )?;
     if let Err(e) = draw_first_layer(&fit.model, &draft.dir().join(FIRST_LAYER_WEIGHTS_FILE)) {
         metrics.warnings.push(crate::recipe::chart_warning(e));
     }

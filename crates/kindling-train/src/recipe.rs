@@ -9,9 +9,10 @@ use crate::plot::training_curves;
 use crate::publish::RunDraft;
 use crate::reporter::Verbosity;
 use crate::run_dir::{
-    CONFIG_FILE, HISTORY_FILE, METRICS_FILE, MODEL_CONFIG_FILE, RunMetrics, RunStatus, StagedFiles,
-    WEIGHTS_FILE,
+    CONFIG_FILE, CONFUSION_FILE, HISTORY_FILE, METRICS_FILE, MODEL_CONFIG_FILE, RunMetrics,
+    RunStatus, StagedFiles, WEIGHTS_FILE,
 };
+use crate::scores::Scores;
 use burn::prelude::*;
 use kindling_data::encoding::Encoding;
 use kindling_data::input_range::InputRange;
@@ -86,7 +87,9 @@ pub struct RunConfig {
 
 /// Writes the run files of a finished fit into `draft`'s staging directory: weights, config,
 /// history, metrics and curves. `test` is the score on a held-out test set, when the task has
-/// one. [`RunDraft::publish`] then puts the run in place whole.
+/// one; `scores`, the kept weights' scores on the validation split (with a classifier's
+/// confusion matrix, written as `confusion_matrix.csv`). [`RunDraft::publish`] then puts the
+/// run in place whole.
 ///
 /// `model.bpk` holds the bare [`DenseStack`] record (`layers.{i}.weight`, `layers.{i}.bias`) for
 /// every kind of model, a regressor's included, so that it loads into a `DenseStack` built from
@@ -96,6 +99,7 @@ pub fn write_run<M: Module + AsRef<DenseStack>>(
     config: &RunConfig,
     fit: &FitResult<M>,
     test: Option<Evaluation>,
+    scores: Option<Scores>,
     device: &Device,
 ) -> Result<RunMetrics, TrainError> {
     let best = fit
@@ -155,8 +159,15 @@ pub fn write_run<M: Module + AsRef<DenseStack>>(
             RunStatus::Completed
         },
         config_sha256,
+        validation_scores: scores,
         warnings: fit.warnings.iter().map(ToString::to_string).collect(),
     };
+    if let Some(Scores::Classes(classes)) = &metrics.validation_scores {
+        staged.write(
+            &out.join(CONFUSION_FILE),
+            classes.confusion_csv().as_bytes(),
+        )?;
+    }
     staged.write(
         &out.join(CONFIG_FILE),
         format!("{config_json}\n").as_bytes(),

@@ -92,6 +92,11 @@ pub struct RunMetrics {
     /// [`crate::run_check`]); empty for runs written before they were recorded.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub config_sha256: std::collections::BTreeMap<String, String>,
+    /// Precision, recall, F1, AUROC and the confusion matrix (a classifier), or MSE, RMSE, MAE
+    /// and R² (a regressor), of the kept weights on the validation split (see
+    /// [`crate::scores`]); absent in runs written before they were recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_scores: Option<crate::scores::Scores>,
     /// What the fit changed in its options to run (a batch larger than the training rows); in
     /// the value a run's writer returns, also each chart that could not be drawn.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -289,6 +294,9 @@ pub const GRADIENT_NORMS_CHART: &str = "gradient_norms.png";
 /// Each layer's share of dead ReLU units per epoch (`--diagnostics`).
 pub const DEAD_RELU_CHART: &str = "dead_relu.png";
 
+/// A classifier's confusion matrix on the validation split, as CSV.
+pub const CONFUSION_FILE: &str = "confusion_matrix.csv";
+
 /// Whether Kindling writes a file called `name` at the top of a run directory (its run files,
 /// charts, default export, lock and the temporaries of its writes): what replacing a run
 /// replaces. Everything else there is the user's.
@@ -296,6 +304,7 @@ pub fn is_kindling_file(name: &str) -> bool {
     RUN_FILES.contains(&name)
         || CHART_FILES.contains(&name)
         || name == crate::export::SAFETENSORS_FILE
+        || name == CONFUSION_FILE
         || name == LOCK_FILE
         || crate::publish::is_temporary(name)
 }

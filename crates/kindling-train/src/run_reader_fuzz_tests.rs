@@ -65,7 +65,7 @@ fn pristine() -> &'static (tempfile::TempDir, PathBuf, Vec<Vec<f32>>) {
             fill_values: Default::default(),
             encoding: None,
         };
-        write_run(&draft, &config, &fit, None, &device).unwrap();
+        write_run(&draft, &config, &fit, None, None, &device).unwrap();
         draft.publish().unwrap();
         let expected = load_run(&dir, &device)
             .unwrap()

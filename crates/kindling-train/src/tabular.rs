@@ -9,6 +9,7 @@ use crate::options::{FitOptions, Regularization};
 use crate::publish::RunDraft;
 use crate::recipe::{ModelKind, RunConfig, RunSetup, write_run};
 use crate::run_dir::RunMetrics;
+use crate::trained::TrainedModel;
 use kindling_data::Rows;
 use kindling_data::encoding::Encoding;
 use kindling_data::input_range::InputRange;
@@ -220,12 +221,22 @@ pub fn train_prepared(
     let work = draft.dir();
     let mut metrics = match table.kind() {
         ModelKind::Regressor => {
-            let fit = fit_regressor(&stack, rows, options, device, work, verbosity)?;
-            write_run(&draft, &config, &fit, None, device)?
+            let fit = fit_regressor(&stack, rows.clone(), options, device, work, verbosity)?;
+            let scores = TrainedModel::Regressor(fit.model.clone()).scores(
+                &rows,
+                fit.split.valid.clone(),
+                device,
+            );
+            write_run(&draft, &config, &fit, None, Some(scores), device)?
         }
         ModelKind::Classifier => {
-            let fit = fit_classifier(&stack, rows, options, device, work, verbosity)?;
-            write_run(&draft, &config, &fit, None, device)?
+            let fit = fit_classifier(&stack, rows.clone(), options, device, work, verbosity)?;
+            let scores = TrainedModel::Classifier(fit.model.clone()).scores(
+                &rows,
+                fit.split.valid.clone(),
+                device,
+            );
+            write_run(&draft, &config, &fit, None, Some(scores), device)?
         }
     };
     metrics.warnings.extend(draft.publish()?);

@@ -6,6 +6,7 @@ use crate::error::TrainError;
 use crate::evaluate::{Evaluation, evaluate_classifier, evaluate_regressor};
 use crate::recipe::{ModelKind, RunConfig, parse_json, read_metrics, read_run_file};
 use crate::run_dir::{RunMetrics, WEIGHTS_FILE};
+use crate::scores::{ClassScores, Scores, ValueScores};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
 use kindling_data::Rows;
@@ -89,6 +90,24 @@ impl TrainedModel {
         (outputs.into_data().iter::<f32>().collect(), columns)
     }
 
+    /// Precision, recall, F1, AUROC and the confusion matrix (a classifier), or MSE, RMSE,
+    /// MAE and R² (a regressor), of the model on the rows `range` of `rows` (already scaled).
+    pub fn scores(&self, rows: &Rows, range: std::ops::Range<usize>, device: &Device) -> Scores {
+        let width = rows.width();
+        let features = rows.feature_block(range.clone()).to_vec();
+        let (outputs, columns) = self.predict(features, width, device);
+        match (rows.labels(), rows.values()) {
+            (Some(labels), _) => {
+                Scores::Classes(ClassScores::new(&outputs, columns, &labels[range]))
+            }
+            (None, Some((values, target_width))) => {
+                let targets = &values[range.start * target_width..range.end * target_width];
+                Scores::Values(ValueScores::new(&outputs, targets))
+            }
+            (None, None) => Scores::Values(ValueScores::new(&[], &[])),
+        }
+    }
+
     /// Scores the model on the rows `range` of `rows` (Keras's `model.evaluate`).
     pub fn evaluate(
         &self,
@@ -121,14 +140,19 @@ impl LoadedRun {
 impl LoadedRun {
     /// Scores the model on every row of the labelled CSV file `file` (`evaluate --input`): its
     /// feature columns by name, encoded and scaled as in training, and the target column.
-    pub fn evaluate_file(&self, file: &Path, device: &Device) -> Result<Evaluation, TrainError> {
+    pub fn evaluate_file(
+        &self,
+        file: &Path,
+        device: &Device,
+    ) -> Result<(Evaluation, Scores), TrainError> {
         let rows = if self.config.encoding.is_some() {
             self.encoded_rows(file)?
         } else {
             self.table_rows(file)?
         };
         let n = rows.len();
-        Ok(self.model.evaluate(Arc::new(rows), 0..n, device))
+        let scores = self.model.scores(&rows, 0..n, device);
+        Ok((self.model.evaluate(Arc::new(rows), 0..n, device), scores))
     }
 
     /// The labelled rows of the numeric CSV file `file` for a run of a table task: the run's
@@ -219,7 +243,7 @@ impl LoadedRun {
         &self,
         data_dir: Option<&Path>,
         device: &Device,
-    ) -> Result<Vec<(&'static str, Evaluation)>, TrainError> {
+    ) -> Result<Vec<(&'static str, Evaluation, Scores)>, TrainError> {
         let dir = data_dir.unwrap_or(&self.config.data_dir);
         let config_path = self.dir.join(crate::run_dir::CONFIG_FILE);
         let mismatch = |reason: String| TrainError::Record {
@@ -277,13 +301,20 @@ impl LoadedRun {
             )));
         }
         let split = validation_split(rows.len(), self.config.fit.validation_split)?;
+        let valid_scores = self.model.scores(&rows, split.valid.clone(), device);
         let mut scores = vec![(
             "validation",
             self.model.evaluate(Arc::new(rows), split.valid, device),
+            valid_scores,
         )];
         if let Some(test) = test {
             let all = 0..test.len();
-            scores.push(("test", self.model.evaluate(Arc::new(test), all, device)));
+            let test_scores = self.model.scores(&test, all.clone(), device);
+            scores.push((
+                "test",
+                self.model.evaluate(Arc::new(test), all, device),
+                test_scores,
+            ));
         }
         Ok(scores)
     }
