@@ -261,3 +261,59 @@ fn per_layer_activations_and_kerass_initializers_reach_the_model_on_both_engines
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("expected one of: glorot_uniform, he_normal"));
 }
+
+#[test]
+fn the_kept_epoch_follows_the_monitored_value() {
+    let dir = tempfile::tempdir().unwrap();
+    // The history's columns: epoch,seconds,train_seconds,loss,accuracy,val_loss,val_accuracy.
+    let best_by = |run: &Path, column: usize, higher: bool| -> u64 {
+        let history = std::fs::read_to_string(run.join("history.csv")).unwrap();
+        let mut best: Option<(u64, f64)> = None;
+        for line in history.lines().skip(1) {
+            let cells: Vec<&str> = line.split(',').collect();
+            let (epoch, value): (u64, f64) =
+                (cells[0].parse().unwrap(), cells[column].parse().unwrap());
+            let better = best.is_none_or(|(_, b)| if higher { value > b } else { value < b });
+            if better {
+                best = Some((epoch, value));
+            }
+        }
+        best.unwrap().0
+    };
+    for (monitor, column, higher) in [
+        ("val_loss", 5, false),
+        ("val_accuracy", 6, true),
+        ("loss", 3, false),
+    ] {
+        let run = dir.path().join(monitor);
+        let output = train(&run, &["--monitor", monitor, "--lr", "0.05"], &[]);
+        assert!(output.status.success(), "{monitor}: {}", stderr(&output));
+        let kept = json(&run, "metrics.json")["best_epoch"].as_u64().unwrap();
+        assert_eq!(kept, best_by(&run, column, higher), "{monitor}");
+        assert_eq!(json(&run, "config.json")["fit"]["monitor"], monitor);
+    }
+
+    let output = train(&dir.path().join("f1"), &["--monitor", "val_f1"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("expected one of: val_loss, val_accuracy"));
+    let data = data_dir();
+    let output = Command::new(env!("CARGO_BIN_EXE_kindling"))
+        .args([
+            "train",
+            "wages",
+            "--epochs",
+            "1",
+            "--monitor",
+            "val_accuracy",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .arg("--out")
+        .arg(dir.path().join("wages"))
+        .output()
+        .unwrap();
+    assert_clean_failure(
+        &output,
+        "invalid --monitor val_accuracy: a regressor has no accuracy",
+    );
+}

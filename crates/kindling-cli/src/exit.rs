@@ -124,7 +124,8 @@ fn flag(name: &str) -> String {
         | "min_lr"
         | "clip_norm"
         | "engine"
-        | "optimizer" => {
+        | "optimizer"
+        | "monitor" => {
             format!("--{}", name.replace('_', "-"))
         }
         other => other.into(),

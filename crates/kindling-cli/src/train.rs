@@ -15,7 +15,9 @@ use kindling_train::mnist::train_mnist;
 use kindling_train::recipe::RunSetup;
 use kindling_train::run_dir::{RunMetrics, RunStatus};
 use kindling_train::tabular::{PreparedTable, train_prepared, train_tabular};
-use kindling_train::{Engine, FitOptions, HiddenLayers, OptimizerKind, Regularization, Task};
+use kindling_train::{
+    Engine, FitOptions, HiddenLayers, Monitor, OptimizerKind, Regularization, Task,
+};
 use std::path::PathBuf;
 
 /// Arguments of `kindling train`.
@@ -49,10 +51,14 @@ pub struct TrainArgs {
     /// Learning rate [default: 0.01 for sgd, 0.001 for the others].
     #[arg(long, allow_hyphen_values = true)]
     lr: Option<f64>,
-    /// Stop after this many epochs without a lower validation loss; the best epoch's weights
+    /// Stop after this many epochs without a better --monitor value; the best epoch's weights
     /// are kept either way.
     #[arg(long)]
     patience: Option<usize>,
+    /// What early stopping and the kept epoch follow: val_loss, val_accuracy, loss or accuracy
+    /// (Keras's monitor=).
+    #[arg(long, default_value = "val_loss")]
+    monitor: Monitor,
     /// Hidden layer widths, comma-separated [default: mnist 50,50, wages 50,32, titanic 32,
     /// shots 100,100,100, bank 100,100, drug 16,32].
     #[arg(long, value_delimiter = ',')]
@@ -257,6 +263,7 @@ fn planned(args: TrainArgs) -> Result<Plan> {
         batch_size: args.batch_size,
         validation_split: args.split.validation_split,
         patience: args.patience,
+        monitor: args.monitor,
         seed: args.split.seed,
         engine: args.engine,
         diagnostics: args.diagnostics,

@@ -293,11 +293,14 @@ impl EpochLoop<'_> {
             }
             let diverged =
                 find_divergence(std::slice::from_ref(&record), self.guess_loss).is_some();
-            let improved = best
-                .as_ref()
-                .is_none_or(|(_, loss, _)| record.val_loss < *loss);
+            // The kept epoch: the best monitored value (lowest loss, highest accuracy), from an
+            // epoch whose validation loss is finite.
+            let monitored = options.monitor.lower_is_better(&record);
+            let improved = monitored
+                .is_some_and(|value| best.as_ref().is_none_or(|(_, kept, _)| value < *kept));
             if improved && record.val_loss.is_finite() {
-                best = Some((epoch, record.val_loss, steps.snapshot()));
+                let value = monitored.unwrap_or(f64::INFINITY);
+                best = Some((epoch, value, steps.snapshot()));
             }
             if let (Some(state), Some(rule)) = (plateau.as_mut(), &options.reduce_lr_on_plateau)
                 && let Some(rate) = state.update(rule, record.val_loss, options.learning_rate)

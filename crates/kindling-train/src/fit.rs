@@ -461,6 +461,13 @@ impl<'a> Run<'a> {
                 reason,
             });
         }
+        if options.monitor.is_accuracy() && !classifier {
+            return Err(TrainError::InvalidOption {
+                name: "monitor",
+                value: options.monitor.name().into(),
+                reason: "a regressor has no accuracy; monitor val_loss or loss".into(),
+            });
+        }
         let split = validation_split(rows.len(), options.validation_split)?;
         let lock = Arc::new(RunLock::acquire(work_dir)?);
         let checkpoint_dir = work_dir.join("checkpoint");

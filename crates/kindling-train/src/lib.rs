@@ -64,5 +64,5 @@ pub use fit::{
 };
 pub use history::{EpochRecord, History};
 pub use learner_steps::{Batch, Supervised};
-pub use options::{Engine, FitOptions, OptimizerKind, Regularization};
+pub use options::{Engine, FitOptions, Monitor, OptimizerKind, Regularization};
 pub use reporter::Verbosity;

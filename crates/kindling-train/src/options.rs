@@ -65,6 +65,80 @@ impl FromStr for OptimizerKind {
     }
 }
 
+/// What early stopping and the kept epoch follow (Keras's `monitor=`): a loss is better
+/// lower, an accuracy higher.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Monitor {
+    /// The validation loss (Keras's default).
+    #[default]
+    ValLoss,
+    /// The validation accuracy (classifiers).
+    ValAccuracy,
+    /// The training loss.
+    Loss,
+    /// The training accuracy (classifiers).
+    Accuracy,
+}
+
+impl Monitor {
+    /// Every monitor, in the order the help text lists them.
+    pub const ALL: [Monitor; 4] = [
+        Monitor::ValLoss,
+        Monitor::ValAccuracy,
+        Monitor::Loss,
+        Monitor::Accuracy,
+    ];
+
+    /// Keras's name, used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Monitor::ValLoss => "val_loss",
+            Monitor::ValAccuracy => "val_accuracy",
+            Monitor::Loss => "loss",
+            Monitor::Accuracy => "accuracy",
+        }
+    }
+
+    /// Whether it needs a classifier's accuracy.
+    pub fn is_accuracy(self) -> bool {
+        matches!(self, Monitor::ValAccuracy | Monitor::Accuracy)
+    }
+
+    /// The monitored value of an epoch, oriented so that lower is better (an accuracy is
+    /// negated); `None` when the epoch has none (an accuracy of a regressor).
+    pub fn lower_is_better(self, epoch: &crate::history::EpochRecord) -> Option<f64> {
+        match self {
+            Monitor::ValLoss => Some(epoch.val_loss),
+            Monitor::Loss => Some(epoch.loss),
+            Monitor::ValAccuracy => epoch.val_accuracy.map(|a| -a),
+            Monitor::Accuracy => epoch.accuracy.map(|a| -a),
+        }
+    }
+}
+
+impl fmt::Display for Monitor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Monitor {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.to_ascii_lowercase();
+        Monitor::ALL
+            .into_iter()
+            .find(|m| m.name() == wanted)
+            .ok_or_else(|| {
+                format!(
+                    "unknown monitor `{s}`; expected one of: val_loss, val_accuracy, loss, accuracy (precision, recall and F1 are reported after training, not monitored per epoch)"
+                )
+            })
+    }
+}
+
 /// Which training loop runs a fit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -146,6 +220,9 @@ pub struct FitOptions {
     pub patience: Option<usize>,
     /// Seed of the initial weights and of the per-epoch shuffling.
     pub seed: u64,
+    /// What early stopping and the kept epoch follow.
+    #[serde(default)]
+    pub monitor: Monitor,
     /// The training loop.
     #[serde(default)]
     pub engine: Engine,
@@ -189,6 +266,7 @@ impl Default for FitOptions {
             validation_split: 0.3,
             patience: None,
             seed: 0,
+            monitor: Monitor::ValLoss,
             engine: Engine::Auto,
             diagnostics: false,
             momentum: 0.0,

@@ -53,7 +53,8 @@ pub struct RunMetrics {
     pub epochs_run: usize,
     /// Whether early stopping ended the run.
     pub stopped_early: bool,
-    /// The epoch whose weights were kept (lowest validation loss).
+    /// The epoch whose weights were kept: the best value of the fit's `monitor` (the lowest
+    /// validation loss unless told otherwise).
     pub best_epoch: usize,
     /// Training loss of the best epoch.
     pub train_loss: f64,
