@@ -20,6 +20,7 @@
 mod batcher;
 pub mod bench;
 pub mod catalog;
+pub mod confusion_chart;
 pub mod csv_source;
 mod device;
 pub mod diagnostics;

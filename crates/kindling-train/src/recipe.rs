@@ -193,6 +193,14 @@ pub fn write_run<M: Module + AsRef<DenseStack>>(
     if let Err(e) = training_curves(&fit.history, out) {
         metrics.warnings.push(chart_warning(e));
     }
+    if let Some(Scores::Classes(classes)) = &metrics.validation_scores
+        && let Err(e) = crate::confusion_chart::draw_confusion(
+            &classes.confusion,
+            &out.join(crate::run_dir::CONFUSION_CHART),
+        )
+    {
+        metrics.warnings.push(chart_warning(e));
+    }
     Ok(metrics)
 }
 

@@ -279,13 +279,16 @@ pub const RUN_FILES: [&str; 5] = [
 
 /// The charts Kindling draws in a run directory: training curves, diagnostics and the first
 /// layer's weights.
-pub const CHART_FILES: [&str; 5] = [
+pub const CHART_FILES: [&str; 6] = [
+    CONFUSION_CHART,
     LOSS_CHART,
     ACCURACY_CHART,
     GRADIENT_NORMS_CHART,
     DEAD_RELU_CHART,
     crate::show_weights::FIRST_LAYER_WEIGHTS_FILE,
 ];
+/// A classifier's confusion matrix on the validation split, as a picture.
+pub const CONFUSION_CHART: &str = "confusion_matrix.png";
 /// The loss curves of a run.
 pub const LOSS_CHART: &str = "loss.png";
 /// The accuracy curves of a classifier's run.
