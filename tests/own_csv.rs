@@ -263,6 +263,17 @@ fn columns_kind_and_empty_cells_are_chosen_by_flags_and_refused_clearly() {
     assert_clean_failure(&no_target, "needs --target COLUMN");
     let missing = kindling(&["train", "csv", file.to_str().unwrap(), "--target", "price"]);
     assert_clean_failure(&missing, "no column `price`");
+    // A text column of names: one category per row is refused, with the flag that leaves it out.
+    let names = dir.path().join("names.csv");
+    let mut csv = String::from("name,x,y\n");
+    for i in 0..300 {
+        csv.push_str(&format!("person{i},{},{}\n", i % 10, i % 2));
+    }
+    std::fs::write(&names, csv).unwrap();
+    let output = kindling(&["train", "csv", names.to_str().unwrap(), "--target", "y"]);
+    assert_clean_failure(&output, "holds 300 different texts");
+    assert_clean_failure(&output, "--exclude name");
+
     let not_csv = kindling(&["train", "titanic", "--target", "survived"]);
     assert_clean_failure(&not_csv, "apply to `train csv FILE` only");
 }

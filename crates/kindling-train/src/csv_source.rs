@@ -19,6 +19,10 @@ pub const CSV_EPOCHS: usize = 30;
 /// The hidden layers a CSV file of the user's own trains with unless told otherwise.
 pub const CSV_HIDDEN: [usize; 2] = [32, 16];
 
+/// The most categories a text column may have: more, and it is an identifier or free text
+/// (one input per distinct value would learn nothing and could be huge).
+pub const MAX_CATEGORIES: usize = 100;
+
 /// The most classes an integer target is read as (more, and it is a regression).
 pub const MAX_INFERRED_CLASSES: usize = 20;
 
@@ -89,6 +93,17 @@ impl CsvSource {
         let mut notes = Vec::new();
         for column in &encoding.columns {
             if let kindling_data::encoding::ColumnKind::Text { categories, .. } = &column.kind {
+                if categories.len() > MAX_CATEGORIES {
+                    return Err(self.invalid(
+                        "features",
+                        &column.name,
+                        &format!(
+                            "the column holds {} different texts, more than {MAX_CATEGORIES} categories: an identifier or free text, which one-hot encoding cannot learn from; leave it out with --exclude {}",
+                            categories.len(),
+                            column.name
+                        ),
+                    ));
+                }
                 notes.push(format!(
                     "column `{}` holds text: one-hot encoded into {} inputs",
                     column.name,

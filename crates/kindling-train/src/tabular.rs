@@ -110,7 +110,8 @@ impl PreparedTable {
         Ok(Self {
             features: loaded.encoding.feature_names(),
             source: TableSource::Csv {
-                file: source.file.clone(),
+                // Recorded whole, so that `evaluate` and `--resume` find it from anywhere.
+                file: std::path::absolute(&source.file).unwrap_or_else(|_| source.file.clone()),
                 kind: loaded.kind,
                 outputs,
                 encoding: loaded.encoding,
