@@ -114,13 +114,17 @@ impl CsvSource {
         let kind = self.kind.unwrap_or_else(|| infer_kind(&table, target));
         let rows = encoded_rows(&table, &encoding, target, kind, None)?;
         if self.kind.is_none() {
-            notes.push(match rows.classes() {
-                Some(classes) => format!(
-                    "`{}` holds the integers 0 to {}: a classifier of {classes} classes (--kind regression fits values instead)",
-                    self.target,
-                    classes - 1
+            let largest = rows.labels().and_then(|l| l.iter().max().copied());
+            notes.push(match (rows.classes(), largest) {
+                (Some(classes), Some(0)) => format!(
+                    "`{}` holds class 0 alone: a classifier of {classes} classes that has nothing to tell apart; check the target column",
+                    self.target
                 ),
-                None => format!(
+                (Some(classes), Some(largest)) => format!(
+                    "`{}` holds the integers 0 to {largest}: a classifier of {classes} classes (--kind regression fits values instead)",
+                    self.target
+                ),
+                _ => format!(
                     "`{}` holds values: a regressor (--kind classification, for integer classes 0, 1, 2, …)",
                     self.target
                 ),
