@@ -195,3 +195,85 @@ fn a_loaded_model_continues_training_from_its_weights_as_keras_fit_does() {
     let output = kindling(&["evaluate", run.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
 }
+
+#[test]
+fn the_optimizers_settings_schedules_and_plateau_reach_the_run_and_come_back_with_it() {
+    let device = Device::flex();
+    let data = synthetic::drug_trial(0);
+    let scaler = Scaler::fit(ScaleKind::Minmax, &data.rows, 0..data.rows.len());
+    let optimizer = Optimizer::sgd()
+        .with_momentum(0.9)
+        .with_nesterov(true)
+        .with_clip_norm(1.0)
+        .with_schedule(kindling_keras::LrSchedule {
+            kind: kindling_keras::ScheduleKind::Cosine,
+            ..Default::default()
+        });
+    let mut layers = Sequential::named("drug");
+    layers
+        .add(Dense::new(8).activation(Relu).input_shape(1))
+        .unwrap()
+        .add(Dense::new(2).activation(Softmax))
+        .unwrap();
+    let mut model = layers
+        .compile(
+            optimizer,
+            Loss::CategoricalCrossentropy,
+            &[Metric::Accuracy],
+            &device,
+        )
+        .unwrap()
+        .with_scaler(scaler)
+        .unwrap();
+    let args = FitArgs::new().epochs(3).verbose(Verbosity::Quiet);
+    let (x, y) = (Features::from(&data.rows), Targets::from(&data.rows));
+    // As in Keras, ReduceLROnPlateau does not go with a schedule.
+    let plateau = args.reduce_lr_on_plateau(kindling_keras::Plateau::default());
+    let err = model.fit(x, y, &plateau).unwrap_err().to_string();
+    assert!(err.contains("cannot follow a schedule"), "{err}");
+    model.fit(x, y, &args).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("drug");
+    let metrics = model.save(&run).unwrap();
+    assert_eq!(
+        metrics.engine, "learner",
+        "momentum and clipping run on the learner"
+    );
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("config.json")).unwrap()).unwrap();
+    assert_eq!(config["fit"]["momentum"].as_f64(), Some(0.9));
+    assert_eq!(config["fit"]["lr_schedule"]["kind"], "cosine");
+    assert_eq!(load_model(&run, &device).unwrap().optimizer(), optimizer);
+
+    // The plateau with a constant rate is recorded with the run.
+    let mut plain = layers_with(Optimizer::adam(), &device).unwrap();
+    plain.fit(x, y, &plateau).unwrap();
+    let again = dir.path().join("plateau");
+    plain.save(&again).unwrap();
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(again.join("config.json")).unwrap()).unwrap();
+    assert_eq!(config["fit"]["reduce_lr_on_plateau"]["patience"], 10);
+
+    // A bad setting is named by Keras's argument.
+    let bad = layers_with(Optimizer::adam().with_clip_norm(-1.0), &device);
+    let err = bad
+        .unwrap()
+        .fit(x, y, &FitArgs::new().verbose(Verbosity::Quiet))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("clipnorm"), "{err}");
+}
+
+/// The drug classifier compiled with `optimizer`.
+fn layers_with(optimizer: Optimizer, device: &Device) -> Result<Model, kindling_keras::KerasError> {
+    let mut layers = Sequential::named("drug");
+    layers
+        .add(Dense::new(8).activation(Relu).input_shape(1))?
+        .add(Dense::new(2).activation(Softmax))?;
+    layers.compile(
+        optimizer,
+        Loss::CategoricalCrossentropy,
+        &[Metric::Accuracy],
+        device,
+    )
+}

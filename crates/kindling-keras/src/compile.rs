@@ -5,16 +5,24 @@ use crate::model::Model;
 use crate::sequential::Sequential;
 use burn::prelude::*;
 use kindling_models::Head;
-use kindling_train::OptimizerKind;
 use kindling_train::TrainError;
 use kindling_train::recipe::ModelKind;
+use kindling_train::schedule::LrSchedule;
+use kindling_train::{FitOptions, OptimizerKind};
 use std::fmt;
 
-/// The optimizer and its learning rate (Keras's `optimizer='adam'` or `SGD(lr=...)`).
+/// The optimizer and its settings (Keras's `optimizer='adam'`, `SGD(learning_rate=...,
+/// momentum=..., nesterov=...)`, `AdamW(weight_decay=...)`, `clipnorm=...`, a learning-rate
+/// schedule); checked by `fit`, which names a bad one.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Optimizer {
     kind: OptimizerKind,
     learning_rate: f64,
+    momentum: f64,
+    nesterov: bool,
+    weight_decay: Option<f64>,
+    clip_norm: Option<f64>,
+    schedule: LrSchedule,
 }
 
 impl Optimizer {
@@ -43,6 +51,69 @@ impl Optimizer {
         Self {
             kind,
             learning_rate: kind.default_learning_rate(),
+            momentum: 0.0,
+            nesterov: false,
+            weight_decay: None,
+            clip_norm: None,
+            schedule: LrSchedule::default(),
+        }
+    }
+
+    /// `momentum=m` of SGD or RMSprop.
+    pub fn with_momentum(mut self, momentum: f64) -> Self {
+        self.momentum = momentum;
+        self
+    }
+
+    /// `nesterov=True` of SGD with momentum.
+    pub fn with_nesterov(mut self, nesterov: bool) -> Self {
+        self.nesterov = nesterov;
+        self
+    }
+
+    /// `weight_decay=d` of AdamW (Keras's default 0.004).
+    pub fn with_weight_decay(mut self, weight_decay: f64) -> Self {
+        self.weight_decay = Some(weight_decay);
+        self
+    }
+
+    /// `clipnorm=n`: each parameter's gradient scaled down to at most this L2 norm.
+    pub fn with_clip_norm(mut self, clip_norm: f64) -> Self {
+        self.clip_norm = Some(clip_norm);
+        self
+    }
+
+    /// `learning_rate=ExponentialDecay(...)`, `CosineDecay(...)`: the rate over the steps (see
+    /// [`LrSchedule`]), starting from this optimizer's learning rate.
+    pub fn with_schedule(mut self, schedule: LrSchedule) -> Self {
+        self.schedule = schedule;
+        self
+    }
+
+    /// These settings applied to `options` (which `FitOptions::validate` then checks).
+    pub(crate) fn apply(&self, options: FitOptions) -> FitOptions {
+        FitOptions {
+            optimizer: self.kind,
+            learning_rate: self.learning_rate,
+            momentum: self.momentum,
+            nesterov: self.nesterov,
+            weight_decay: self.weight_decay,
+            clip_norm: self.clip_norm,
+            lr_schedule: self.schedule,
+            ..options
+        }
+    }
+
+    /// The optimizer a fit's `options` describe (what `load_model` compiles with).
+    pub(crate) fn from_options(options: &FitOptions) -> Self {
+        Self {
+            kind: options.optimizer,
+            learning_rate: options.learning_rate,
+            momentum: options.momentum,
+            nesterov: options.nesterov,
+            weight_decay: options.weight_decay,
+            clip_norm: options.clip_norm,
+            schedule: options.lr_schedule,
         }
     }
 

@@ -5,6 +5,7 @@ use crate::error::KerasError;
 use kindling_train::FitOptions;
 use kindling_train::TrainError;
 use kindling_train::Verbosity;
+use kindling_train::schedule::Plateau;
 
 /// Keras's `EarlyStopping(patience=n)` callback: stop after `patience` epochs without a lower
 /// validation loss. The weights kept are the best epoch's (Keras's
@@ -37,6 +38,7 @@ pub struct FitArgs {
     batch_size: usize,
     validation_split: f64,
     early_stopping: Option<EarlyStopping>,
+    reduce_lr_on_plateau: Option<Plateau>,
     seed: u64,
     verbose: Verbosity,
 }
@@ -48,6 +50,7 @@ impl Default for FitArgs {
             batch_size: 32,
             validation_split: 0.3,
             early_stopping: None,
+            reduce_lr_on_plateau: None,
             seed: 0,
             verbose: Verbosity::Auto,
         }
@@ -84,6 +87,13 @@ impl FitArgs {
         self
     }
 
+    /// `callbacks=[ReduceLROnPlateau(factor=..., patience=..., min_lr=...)]` on the validation
+    /// loss (see [`Plateau`], whose defaults are Keras's).
+    pub fn reduce_lr_on_plateau(mut self, callback: Plateau) -> Self {
+        self.reduce_lr_on_plateau = Some(callback);
+        self
+    }
+
     /// The seed of the initial weights and of the per-epoch shuffling (default 0): the same
     /// seed on the same backend gives the same history.
     pub fn seed(mut self, seed: u64) -> Self {
@@ -105,16 +115,15 @@ impl FitArgs {
     /// The fit options these arguments and `optimizer` make, checked: an error names the
     /// argument as Keras spells it and says what is allowed.
     pub fn options(&self, optimizer: &Optimizer) -> Result<FitOptions, KerasError> {
-        let options = FitOptions {
+        let options = optimizer.apply(FitOptions {
             epochs: self.epochs,
             batch_size: self.batch_size,
-            optimizer: optimizer.kind(),
-            learning_rate: optimizer.learning_rate(),
             validation_split: self.validation_split,
             patience: self.early_stopping.map(|e| e.patience),
+            reduce_lr_on_plateau: self.reduce_lr_on_plateau,
             seed: self.seed,
             ..FitOptions::default()
-        };
+        });
         options
             .validate()
             .map_err(|err| match err {
@@ -139,6 +148,9 @@ impl FitArgs {
 fn keras_name(name: &'static str) -> &'static str {
     match name {
         "patience" => "EarlyStopping patience",
+        "plateau_factor" => "ReduceLROnPlateau factor",
+        "plateau_patience" => "ReduceLROnPlateau patience",
+        "clip_norm" => "clipnorm",
         other => other,
     }
 }

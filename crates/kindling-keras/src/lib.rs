@@ -163,6 +163,7 @@ pub use fit_args::{EarlyStopping, FitArgs};
 pub use kindling_train::Evaluation;
 pub use kindling_train::History;
 pub use kindling_train::Verbosity;
+pub use kindling_train::schedule::{LrSchedule, Plateau, ScheduleKind};
 pub use model::Model;
 pub use persist::load_model;
 pub use predictions::Predictions;

@@ -90,8 +90,7 @@ pub fn load_model(dir: impl AsRef<Path>, device: &Device) -> Result<Model, Keras
     };
     Ok(Model {
         architecture: Sequential::from_config(&config.task, &config.model),
-        optimizer: Optimizer::new(config.fit.optimizer)
-            .with_learning_rate(config.fit.learning_rate),
+        optimizer: Optimizer::from_options(&config.fit),
         loss,
         metrics,
         device: device.clone(),
