@@ -125,7 +125,8 @@ fn flag(name: &str) -> String {
         | "clip_norm"
         | "engine"
         | "optimizer"
-        | "monitor" => {
+        | "monitor"
+        | "features" => {
             format!("--{}", name.replace('_', "-"))
         }
         other => other.into(),

@@ -194,33 +194,8 @@ fn table_features(run: &LoadedRun, input: &Path) -> Result<(Vec<f32>, Vec<String
         return Ok((encoded.features, encoding.feature_names()));
     }
     let table = CsvTable::read(input)?;
-    let columns: Vec<usize> = if run.config.features.is_empty() {
-        // MNIST: every column but the label, in order.
-        (0..table.columns.len())
-            .filter(|&i| table.columns[i] != run.config.target)
-            .collect()
-    } else {
-        run.config
-            .features
-            .iter()
-            .map(|name| table.column_index(name))
-            .collect::<Result<_, _>>()?
-    };
-    if columns.len() != run.config.model.input {
-        bail!(
-            "{}: {} input columns, but the model takes {}",
-            input.display(),
-            columns.len(),
-            run.config.model.input
-        );
-    }
-    let width = table.columns.len();
+    let (features, columns) = run.table_inputs(&table)?;
     let names = columns.iter().map(|&c| table.columns[c].clone()).collect();
-    let features = table
-        .values
-        .chunks(width)
-        .flat_map(|row| columns.iter().map(move |&c| row[c]))
-        .collect();
     Ok((features, names))
 }
 

@@ -94,15 +94,15 @@ impl CsvSource {
         for column in &encoding.columns {
             if let kindling_data::encoding::ColumnKind::Text { categories, .. } = &column.kind {
                 if categories.len() > MAX_CATEGORIES {
-                    return Err(self.invalid(
-                        "features",
-                        &column.name,
-                        &format!(
-                            "the column holds {} different texts, more than {MAX_CATEGORIES} categories: an identifier or free text, which one-hot encoding cannot learn from; leave it out with --exclude {}",
+                    return Err(TrainError::Record {
+                        path: table.path.clone(),
+                        reason: format!(
+                            "column `{}` holds {} different texts, more than {MAX_CATEGORIES} categories: an identifier or free text, which one-hot encoding cannot learn from; leave it out with --exclude {}",
+                            column.name,
                             categories.len(),
                             column.name
                         ),
-                    ));
+                    });
                 }
                 notes.push(format!(
                     "column `{}` holds text: one-hot encoded into {} inputs",
@@ -187,22 +187,16 @@ pub fn encoded_rows(
     let drop = encoding.impute == Some(Impute::Drop);
     let mut encoded = encoding.encode(table, drop)?;
     if drop {
-        let keep: Vec<bool> = encoded
-            .rows
-            .iter()
-            .map(|&r| !table.rows[r][target].is_empty())
-            .collect();
+        // Rows without an answer are left out too.
         let width = encoding.width();
-        let mut k = keep.iter();
-        encoded.features = encoded
-            .features
-            .chunks(width.max(1))
-            .filter(|_| *k.next().unwrap_or(&false))
-            .flatten()
-            .copied()
-            .collect();
-        let mut k = keep.iter();
-        encoded.rows.retain(|_| *k.next().unwrap_or(&false));
+        let (mut features, mut rows) = (Vec::new(), Vec::new());
+        for (i, &r) in encoded.rows.iter().enumerate() {
+            if !table.rows[r][target].is_empty() {
+                features.extend_from_slice(&encoded.features[i * width..(i + 1) * width]);
+                rows.push(r);
+            }
+        }
+        encoded = kindling_data::encoding::Encoded { features, rows };
     }
     if encoded.rows.is_empty() {
         return Err(CsvError {

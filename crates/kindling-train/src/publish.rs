@@ -284,29 +284,24 @@ fn leftovers(parent: &Path, prefix: &str) -> Result<Vec<PathBuf>, TrainError> {
 /// Gives every entry of `from` that is not Kindling's a hard link of the same name in `to`
 /// (files and links; folders are moved after the swap), the checkpoint folder's included.
 fn carry_links(from: &Path, to: &Path) -> Result<(), TrainError> {
-    for (entry, kind) in user_entries(from, Level::Run)? {
-        if kind.is_dir() {
-            continue;
-        }
-        let link = to.join(entry.file_name().unwrap_or_default());
-        if link.symlink_metadata().is_err() {
-            std::fs::hard_link(&entry, &link).map_err(|e| TrainError::io(&entry, e))?;
-        }
-    }
+    link_user_files(from, to, Level::Run)?;
     let checkpoints = from.join(CHECKPOINT_DIR);
     if checkpoints.is_dir() && !checkpoints.is_symlink() {
-        let users = user_entries(&checkpoints, Level::Checkpoints)?;
-        if !users.is_empty() {
-            create_dir(&to.join(CHECKPOINT_DIR))?;
+        link_user_files(&checkpoints, &to.join(CHECKPOINT_DIR), Level::Checkpoints)?;
+    }
+    Ok(())
+}
+
+/// Gives each file (or link) of `from` at `level` that is not Kindling's a hard link of the
+/// same name in `to`, created if need be; folders are left for [`tidy`] to move.
+fn link_user_files(from: &Path, to: &Path, level: Level) -> Result<(), TrainError> {
+    for (entry, kind) in user_entries(from, level)? {
+        let link = to.join(entry.file_name().unwrap_or_default());
+        if kind.is_dir() || link.symlink_metadata().is_ok() {
+            continue;
         }
-        for (entry, kind) in users {
-            let link = to
-                .join(CHECKPOINT_DIR)
-                .join(entry.file_name().unwrap_or_default());
-            if !kind.is_dir() && link.symlink_metadata().is_err() {
-                std::fs::hard_link(&entry, &link).map_err(|e| TrainError::io(&entry, e))?;
-            }
-        }
+        create_dir(to)?;
+        std::fs::hard_link(&entry, &link).map_err(|e| TrainError::io(&entry, e))?;
     }
     Ok(())
 }

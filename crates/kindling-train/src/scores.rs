@@ -131,7 +131,7 @@ impl ClassScores {
 /// the rank statistic (ties count half); `None` when a class has no examples.
 fn auroc(probabilities: &[f32], labels: &[u32]) -> Option<f64> {
     let mut scored: Vec<(f32, bool)> = probabilities
-        .chunks(2)
+        .chunks_exact(2)
         .zip(labels)
         .map(|(row, &label)| (row[1], label == 1))
         .collect();

@@ -10,6 +10,7 @@ use crate::scores::{ClassScores, Scores, ValueScores};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
 use kindling_data::Rows;
+use kindling_data::csv_table::CsvTable;
 use kindling_data::mnist::{self, MnistSet};
 use kindling_data::split::validation_split;
 use kindling_models::run::load_checked_weights;
@@ -155,6 +156,46 @@ impl LoadedRun {
         Ok((self.model.evaluate(Arc::new(rows), 0..n, device), scores))
     }
 
+    /// The model's inputs from a numeric table, unscaled: the run's feature columns by name
+    /// (MNIST's: every column but the label, in order), row-major, and which columns of
+    /// `table` they are.
+    pub fn table_inputs(&self, table: &CsvTable) -> Result<(Vec<f32>, Vec<usize>), TrainError> {
+        let config = &self.config;
+        let columns: Vec<usize> = if config.features.is_empty() {
+            (0..table.columns.len())
+                .filter(|&i| table.columns[i] != config.target)
+                .collect()
+        } else {
+            config
+                .features
+                .iter()
+                .map(|name| table.column_index(name))
+                .collect::<Result<_, _>>()?
+        };
+        if columns.len() != config.model.input {
+            return Err(TrainError::Record {
+                path: table.path.clone(),
+                reason: format!(
+                    "{} input columns, but the model takes {}; give the columns it was trained on ({})",
+                    columns.len(),
+                    config.model.input,
+                    if config.features.is_empty() {
+                        "every pixel column".to_string()
+                    } else {
+                        config.features.join(", ")
+                    }
+                ),
+            });
+        }
+        let width = table.columns.len();
+        let features = table
+            .values
+            .chunks(width)
+            .flat_map(|row| columns.iter().map(move |&c| row[c]))
+            .collect();
+        Ok((features, columns))
+    }
+
     /// The labelled rows of the numeric CSV file `file` for a run of a table task: the run's
     /// feature columns and target by name, scaled as in training.
     fn table_rows(&self, file: &Path) -> Result<Rows, TrainError> {
@@ -169,18 +210,9 @@ impl LoadedRun {
             });
         }
         let table = kindling_data::csv_table::CsvTable::read(file)?;
-        let columns: Vec<usize> = config
-            .features
-            .iter()
-            .map(|name| table.column_index(name))
-            .collect::<Result<_, _>>()?;
+        let (mut features, columns) = self.table_inputs(&table)?;
         let target = table.column_index(&config.target)?;
         let width = table.columns.len();
-        let mut features: Vec<f32> = table
-            .values
-            .chunks(width)
-            .flat_map(|row| columns.iter().map(move |&c| row[c]))
-            .collect();
         if let Some(scaler) = &config.scaler {
             scaler.apply(&mut features);
         }
