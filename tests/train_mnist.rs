@@ -122,7 +122,12 @@ fn early_stopping_keeps_the_best_epochs_weights() {
     let config: RunConfig =
         serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
     let device = burn::prelude::Device::flex();
-    let model = load_weights(&config.model, &out.join("model.bpk"), &device).unwrap();
+    let model = load_weights(
+        config.model.dense().unwrap(),
+        &out.join("model.bpk"),
+        &device,
+    )
+    .unwrap();
     let rows = Arc::new(mnist::load(&data_dir(), MnistSet::Train).unwrap());
     let split = validation_split(rows.len(), config.fit.validation_split).unwrap();
     let score = evaluate_classifier(&model, rows, split.valid, &device);

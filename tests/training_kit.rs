@@ -265,7 +265,8 @@ fn per_layer_activations_and_kerass_initializers_reach_the_model_on_both_engines
 #[test]
 fn the_kept_epoch_follows_the_monitored_value() {
     let dir = tempfile::tempdir().unwrap();
-    // The history's columns: epoch,seconds,train_seconds,loss,accuracy,val_loss,val_accuracy.
+    // The history's columns: epoch,seconds,train_seconds,loss,accuracy,val_loss,val_accuracy,
+    // val_precision,val_recall,val_f1,val_auc.
     let best_by = |run: &Path, column: usize, higher: bool| -> u64 {
         let history = std::fs::read_to_string(run.join("history.csv")).unwrap();
         let mut best: Option<(u64, f64)> = None;
@@ -284,6 +285,8 @@ fn the_kept_epoch_follows_the_monitored_value() {
         ("val_loss", 5, false),
         ("val_accuracy", 6, true),
         ("loss", 3, false),
+        ("val_f1", 9, true),
+        ("val_auc", 10, true),
     ] {
         let run = dir.path().join(monitor);
         let output = train(&run, &["--monitor", monitor, "--lr", "0.05"], &[]);
@@ -293,27 +296,73 @@ fn the_kept_epoch_follows_the_monitored_value() {
         assert_eq!(json(&run, "config.json")["fit"]["monitor"], monitor);
     }
 
-    let output = train(&dir.path().join("f1"), &["--monitor", "val_f1"], &[]);
+    // The history's header names every column, and the kept epoch's F1 there is the one
+    // metrics.json counts for the kept weights.
+    let run = dir.path().join("val_f1");
+    let history = std::fs::read_to_string(run.join("history.csv")).unwrap();
+    assert!(
+        history.starts_with("epoch,seconds,train_seconds,loss,accuracy,val_loss,val_accuracy,val_precision,val_recall,val_f1,val_auc\n"),
+        "{history}"
+    );
+    let metrics = json(&run, "metrics.json");
+    let kept = metrics["best_epoch"].as_u64().unwrap() as usize;
+    let row: Vec<f64> = history
+        .lines()
+        .nth(kept)
+        .unwrap()
+        .split(',')
+        .map(|c| c.parse().unwrap())
+        .collect();
+    let scores = &metrics["validation_scores"];
+    for (column, field) in [
+        (7, "macro_precision"),
+        (8, "macro_recall"),
+        (9, "macro_f1"),
+        (10, "auroc"),
+    ] {
+        let recorded = scores[field].as_f64().unwrap();
+        assert!(
+            (row[column] - recorded).abs() < 1e-9,
+            "{field}: {} vs {recorded}",
+            row[column]
+        );
+    }
+
+    let output = train(&dir.path().join("iou"), &["--monitor", "val_iou"], &[]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("expected one of: val_loss, val_accuracy"));
     let data = data_dir();
-    let output = Command::new(env!("CARGO_BIN_EXE_kindling"))
-        .args([
-            "train",
-            "wages",
-            "--epochs",
-            "1",
-            "--monitor",
-            "val_accuracy",
-            "--data-dir",
-        ])
-        .arg(&data)
-        .arg("--out")
-        .arg(dir.path().join("wages"))
-        .output()
-        .unwrap();
+    let wages = |out: &str, monitor: &str| {
+        Command::new(env!("CARGO_BIN_EXE_kindling"))
+            .args([
+                "train",
+                "wages",
+                "--epochs",
+                "6",
+                "--quiet",
+                "--monitor",
+                monitor,
+            ])
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .output()
+            .unwrap()
+    };
     assert_clean_failure(
-        &output,
+        &wages("wages", "val_accuracy"),
         "invalid --monitor val_accuracy: a regressor has no accuracy",
     );
+    // A regressor's columns: epoch,seconds,train_seconds,loss,val_loss,val_mse,val_rmse,
+    // val_mae,val_r2.
+    for (monitor, column, higher) in [("val_mae", 7, false), ("val_r2", 8, true)] {
+        let output = wages(monitor, monitor);
+        assert!(output.status.success(), "{monitor}: {}", stderr(&output));
+        let run = dir.path().join(monitor);
+        let kept = json(&run, "metrics.json")["best_epoch"].as_u64().unwrap();
+        assert_eq!(kept, best_by(&run, column, higher), "{monitor}");
+    }
+    let output = train(&dir.path().join("mae"), &["--monitor", "val_mae"], &[]);
+    assert_clean_failure(&output, "a classifier has no regression errors");
 }

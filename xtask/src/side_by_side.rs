@@ -11,16 +11,49 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-const USAGE: &str = "usage: cargo xtask side-by-side [--batch-sizes 32,128] [--epochs 10]
-       [--data-dir DIR] [--reference DIR] [--python PATH] [--out DIR] [--skip-keras]
+const USAGE: &str = "usage: cargo xtask side-by-side [--model dense|cnn] [--batch-sizes 32,128]
+       [--epochs 10] [--data-dir DIR] [--reference DIR] [--python PATH] [--out DIR]
+       [--skip-keras]
 
-Trains MNIST 784-50-50-10 with Kindling (flex, release), PyTorch (1 and 2 threads) and Keras
-on the same data, split and settings, one after the other, and prints samples/s, test accuracy,
-peak memory and Kindling's speed ratios. Results go to DIR/side-by-side.json.";
+Trains an MNIST model with Kindling (flex, release), PyTorch (1 and 2 threads) and Keras on the
+same data, split and settings, one after the other, and prints samples/s, test accuracy, peak
+memory and Kindling's speed ratios. Results go to DIR/side-by-side.json.
+
+--model dense (the default): the course's 784-50-50-10 net, batches 32 and 128, 10 epochs.
+--model cnn: Keras's \"Simple MNIST convnet\" (torch_mnist_cnn.py, keras_mnist_cnn.py),
+batch 128, 15 epochs, validation split 0.1.";
+
+/// Which MNIST model is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Model {
+    /// The course's dense digit net.
+    Dense,
+    /// Keras's "Simple MNIST convnet".
+    Cnn,
+}
+
+impl Model {
+    /// The reference script of `framework` ("torch" or "keras").
+    fn script(self, framework: &str) -> String {
+        match self {
+            Model::Dense => format!("{framework}_mnist.py"),
+            Model::Cnn => format!("{framework}_mnist_cnn.py"),
+        }
+    }
+
+    /// The name `kindling train mnist --model` takes.
+    fn name(self) -> &'static str {
+        match self {
+            Model::Dense => "dense",
+            Model::Cnn => "cnn",
+        }
+    }
+}
 
 /// What the command was asked to do.
 #[derive(Debug)]
 struct Options {
+    model: Model,
     batch_sizes: Vec<usize>,
     epochs: usize,
     data_dir: PathBuf,
@@ -46,7 +79,12 @@ pub fn run(args: &[String]) -> Result<()> {
         println!("{USAGE}");
         return Ok(());
     };
-    for script in ["torch_mnist.py", "keras_mnist.py", "common.py"] {
+    let scripts = [
+        options.model.script("torch"),
+        options.model.script("keras"),
+        "common.py".into(),
+    ];
+    for script in &scripts {
         let path = options.reference.join(script);
         if !path.is_file() {
             bail!(
@@ -69,15 +107,10 @@ pub fn run(args: &[String]) -> Result<()> {
     for &batch in &options.batch_sizes {
         rows.push(run_kindling(&kindling, &options, batch)?);
         for threads in [1, 2] {
-            rows.push(run_reference(
-                &options,
-                "torch_mnist.py",
-                batch,
-                Some(threads),
-            )?);
+            rows.push(run_reference(&options, &scripts[0], batch, Some(threads))?);
         }
         if options.keras {
-            rows.push(run_reference(&options, "keras_mnist.py", batch, None)?);
+            rows.push(run_reference(&options, &scripts[1], batch, None)?);
         }
     }
     let report = report(&rows, &options.batch_sizes);
@@ -92,8 +125,9 @@ pub fn run(args: &[String]) -> Result<()> {
         })
         .collect();
     let path = options.out.join("side-by-side.json");
-    let text =
-        serde_json::to_string_pretty(&json!({"epochs": options.epochs, "results": json_rows}))?;
+    let text = serde_json::to_string_pretty(
+        &json!({"model": options.model.name(), "epochs": options.epochs, "results": json_rows}),
+    )?;
     let temporary = path.with_extension("json.tmp");
     std::fs::write(&temporary, text + "\n")
         .and_then(|()| std::fs::rename(&temporary, &path))
@@ -106,9 +140,27 @@ fn parse(args: &[String]) -> Result<Option<Options>> {
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .unwrap_or_default();
+    let model = match args.iter().position(|a| a == "--model") {
+        None => Model::Dense,
+        Some(i) => match args.get(i + 1).map(String::as_str) {
+            Some("dense") => Model::Dense,
+            Some("cnn") => Model::Cnn,
+            other => bail!(
+                "invalid --model `{}`: dense or cnn\n\n{USAGE}",
+                other.unwrap_or("")
+            ),
+        },
+    };
     let mut options = Options {
-        batch_sizes: vec![32, 128],
-        epochs: 10,
+        model,
+        batch_sizes: match model {
+            Model::Dense => vec![32, 128],
+            Model::Cnn => vec![128],
+        },
+        epochs: match model {
+            Model::Dense => 10,
+            Model::Cnn => 15,
+        },
         // As `kindling` resolves it: KINDLING_DATA_DIR when set and not empty, else the
         // workspace's data/ (xtask cannot call kindling-data's DataDir without building burn).
         data_dir: std::env::var_os("KINDLING_DATA_DIR")
@@ -152,6 +204,8 @@ fn parse(args: &[String]) -> Result<Option<Options>> {
                     _ => bail!("invalid --epochs `{value}`: at least 2 (the first is a warm-up)"),
                 }
             }
+            // Read above, before the defaults it sets.
+            "--model" => {}
             "--data-dir" => options.data_dir = PathBuf::from(value),
             "--reference" => options.reference = PathBuf::from(value),
             "--python" => options.python = PathBuf::from(value),
@@ -198,6 +252,8 @@ fn run_kindling(kindling: &Path, options: &Options, batch: usize) -> Result<Row>
         .args([
             "train",
             "mnist",
+            "--model",
+            options.model.name(),
             "--quiet",
             "--batch-size",
             &batch.to_string(),
@@ -247,7 +303,7 @@ fn run_reference(
         .env("REFERENCE_DATA", &options.data_dir)
         .env("REFERENCE_RESULTS", options.out.join("reference-results"))
         .env("TF_CPP_MIN_LOG_LEVEL", "2");
-    let framework = script.trim_end_matches("_mnist.py");
+    let framework = script.split("_mnist").next().unwrap_or(script);
     let name = match threads {
         Some(t) => {
             command.args(["--threads", &t.to_string()]);
@@ -419,6 +475,14 @@ mod tests {
         assert!(err.contains("at least 2"), "{err}");
         assert!(parse(&args(&["--frobnicate", "1"])).is_err());
         assert!(parse(&args(&["--help"])).unwrap().is_none());
+        let cnn = parse(&args(&["--model", "cnn"])).unwrap().unwrap();
+        assert_eq!(
+            (cnn.model, cnn.batch_sizes, cnn.epochs),
+            (Model::Cnn, vec![128], 15)
+        );
+        assert_eq!(cnn.model.script("torch"), "torch_mnist_cnn.py");
+        let err = parse(&args(&["--model", "rnn"])).unwrap_err().to_string();
+        assert!(err.contains("invalid --model `rnn`: dense or cnn"), "{err}");
     }
 
     #[test]

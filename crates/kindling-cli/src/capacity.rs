@@ -97,7 +97,7 @@ pub fn run(args: CapacityArgs) -> Result<()> {
         activation: args.activation,
         fit: FitOptions {
             batch_size: args.batch_size,
-            validation_split: args.split.validation_split,
+            validation_split: args.split.validation_split(),
             patience: args.patience,
             seed: args.split.seed,
             ..task.fit_options(args.epochs, args.optimizer, args.lr)

@@ -78,7 +78,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
         learning_rate: args
             .lr
             .unwrap_or_else(|| args.optimizer.default_learning_rate()),
-        validation_split: args.split.validation_split,
+        validation_split: args.split.validation_split(),
         patience: Some(args.patience),
         seed: args.split.seed,
         ..FitOptions::default()

@@ -76,10 +76,17 @@ pub fn run(args: ExportArgs) -> Result<()> {
     } else {
         export.path.display().to_string()
     };
+    let shapes = if export.metadata.get("architecture").map(String::as_str) == Some("cnn") {
+        format!(
+            "dense weights are {}, kernels [filters, channels, height, width]",
+            layout.weight_shape()
+        )
+    } else {
+        format!("weights are {}", layout.weight_shape())
+    };
     listing(format!(
-        "Wrote {written} (safetensors, {} layout: weights are {})",
+        "Wrote {written} (safetensors, {} layout: {shapes})",
         layout.name(),
-        layout.weight_shape()
     ));
     let width = export
         .tensors

@@ -11,7 +11,7 @@ use kindling_data::stdio::is_stdio;
 use kindling_train::Task;
 use kindling_train::recipe::{ModelKind, read_config};
 use kindling_train::run_dir::{is_run_file, same_file, write_atomic};
-use kindling_train::summary::summary_table;
+use kindling_train::summary::network_summary;
 use kindling_train::summary::thousands;
 use kindling_train::trained::{LoadedRun, load_run};
 use std::io::Write;
@@ -118,7 +118,7 @@ pub fn predict(args: PredictArgs) -> Result<()> {
             }
         }
         ModelKind::Classifier => {
-            let classes = run.config.model.output;
+            let classes = run.config.model.outputs();
             let header: Vec<String> = (0..classes).map(|k| format!("probability_{k}")).collect();
             out.push_str(&format!("{},class\n", header.join(",")));
             for row in &predictions {
@@ -202,11 +202,11 @@ fn table_features(run: &LoadedRun, input: &Path) -> Result<(Vec<f32>, Vec<String
 /// The model's inputs from a file in the shot log's format (text columns, game clocks, blank
 /// shot clocks filled with the training file's median), as the shots task trained on them.
 fn shot_log_features(run: &LoadedRun, input: &Path) -> Result<Vec<f32>> {
-    if run.config.model.input != shot_log::FEATURES.len() {
+    if run.config.model.inputs() != shot_log::FEATURES.len() {
         bail!(
             "{}: the model takes {} inputs, but a shots model reads the shot log's {}; retrain it",
             run.dir.join("config.json").display(),
-            run.config.model.input,
+            run.config.model.inputs(),
             shot_log::FEATURES.len()
         );
     }
@@ -228,6 +228,9 @@ pub struct SummaryArgs {
     /// workspace's data/].
     #[arg(long)]
     data_dir: Option<PathBuf>,
+    /// mnist: the network, dense or cnn (see `train --model`).
+    #[arg(long, value_enum)]
+    model: Option<crate::train::Network>,
 }
 
 /// Prints a Keras-style summary of a run's model or a task's default model.
@@ -249,14 +252,24 @@ pub fn summary(args: SummaryArgs) -> Result<()> {
                 kindling_train::catalog::names(&Task::ALL)
             )
         })?;
-        // The input width comes from the task's data (read, not downloaded: the error of a
-        // missing file says how to get it).
-        let data_dir = kindling_data::DataDir::resolve(args.data_dir.as_deref());
-        let model = task
-            .default_model(data_dir.path())
-            .with_context(|| format!("reading {}'s data for its input width", task.name()))?;
+        let model = match args.model {
+            Some(crate::train::Network::Cnn) if task == Task::Mnist => {
+                kindling_models::ConvNetConfig::mnist().into()
+            }
+            Some(crate::train::Network::Cnn) => anyhow::bail!(
+                "--model cnn is a network for MNIST's images; try `summary mnist --model cnn`"
+            ),
+            _ => {
+                // The input width comes from the task's data (read, not downloaded: the error
+                // of a missing file says how to get it).
+                let data_dir = kindling_data::DataDir::resolve(args.data_dir.as_deref());
+                task.default_model(data_dir.path())
+                    .with_context(|| format!("reading {}'s data for its input width", task.name()))?
+                    .into()
+            }
+        };
         (task.name().to_string(), model)
     };
-    print!("{}", summary_table(&name, &config));
+    print!("{}", network_summary(&name, &config));
     Ok(())
 }

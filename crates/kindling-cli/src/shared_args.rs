@@ -18,13 +18,23 @@ pub struct IoArgs {
     pub quiet: bool,
 }
 
+/// The validation split when none is given.
+pub const VALIDATION_SPLIT: f64 = 0.3;
+
+impl SplitArgs {
+    /// The validation split given, else [`VALIDATION_SPLIT`].
+    pub fn validation_split(&self) -> f64 {
+        self.validation_split.unwrap_or(VALIDATION_SPLIT)
+    }
+}
+
 /// The validation split and the seed: what makes two runs comparable.
 #[derive(Debug, Args)]
 pub struct SplitArgs {
     /// Fraction held out for validation: the LAST rows of the training data, before shuffling
-    /// (Keras's validation_split).
-    #[arg(long, default_value_t = 0.3, allow_hyphen_values = true)]
-    pub validation_split: f64,
+    /// (Keras's validation_split) [default: 0.3; mnist --model cnn 0.1].
+    #[arg(long, allow_hyphen_values = true)]
+    pub validation_split: Option<f64>,
     /// Seed of the initial weights and the shuffling.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,

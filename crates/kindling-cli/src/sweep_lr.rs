@@ -72,7 +72,7 @@ pub fn run(args: SweepLrArgs) -> Result<()> {
         batch_size: args.batch_size,
         optimizer: args.optimizer,
         learning_rate: args.optimizer.default_learning_rate(),
-        validation_split: args.split.validation_split,
+        validation_split: args.split.validation_split(),
         patience: None,
         seed: args.split.seed,
         ..FitOptions::default()

@@ -4,14 +4,14 @@ use crate::backend;
 use crate::csv_args::CsvArgs;
 use crate::experiment_setup::{self, check_widths, fetch_data_dir, out_dir};
 use crate::kit_args::KitArgs;
-use crate::shared_args::{IoArgs, SplitArgs};
+use crate::shared_args::{IoArgs, SplitArgs, VALIDATION_SPLIT};
 use anyhow::{Context, Result};
 use clap::Args;
 use kindling_data::scale::ScaleKind;
-use kindling_models::{Activation, DenseStackConfig, DigitNetConfig, WeightInit};
+use kindling_models::{Activation, ConvNetConfig, DenseStackConfig, DigitNetConfig, WeightInit};
 use kindling_train::catalog::fit_options;
 use kindling_train::csv_source::{CSV_EPOCHS, CSV_HIDDEN, CSV_TASK, CsvSource};
-use kindling_train::mnist::train_mnist;
+use kindling_train::mnist::{train_mnist, train_mnist_conv};
 use kindling_train::recipe::RunSetup;
 use kindling_train::run_dir::{RunMetrics, RunStatus};
 use kindling_train::tabular::{PreparedTable, train_prepared, train_tabular};
@@ -38,13 +38,18 @@ pub struct TrainArgs {
     /// options are the run's.
     #[arg(long, value_name = "RUN_DIR", conflicts_with = "task")]
     resume: Option<PathBuf>,
-    /// Maximum number of epochs [default: mnist 10, wages 30, titanic 10, shots 10, bank 30,
-    /// drug 30].
+    /// Maximum number of epochs [default: mnist 10 (cnn 15), wages 30, titanic 10, shots 10,
+    /// bank 30, drug 30].
     #[arg(long)]
     epochs: Option<usize>,
-    /// Examples per gradient step.
-    #[arg(long, default_value_t = 32)]
-    batch_size: usize,
+    /// mnist: the network, dense (the course's digit net, --hidden wide) or cnn (Keras's
+    /// "Simple MNIST convnet": two 3×3 convolutions and poolings, dropout 0.5; 15 epochs,
+    /// batch 128 and validation split 0.1 unless told otherwise).
+    #[arg(long, value_enum)]
+    model: Option<Network>,
+    /// Examples per gradient step [default: 32; mnist --model cnn 128].
+    #[arg(long)]
+    batch_size: Option<usize>,
     /// Optimizer: adam, sgd, adamw or rmsprop [default: sgd for titanic, adam otherwise].
     #[arg(long)]
     optimizer: Option<OptimizerKind>,
@@ -55,8 +60,9 @@ pub struct TrainArgs {
     /// are kept either way.
     #[arg(long)]
     patience: Option<usize>,
-    /// What early stopping and the kept epoch follow: val_loss, val_accuracy, loss or accuracy
-    /// (Keras's monitor=).
+    /// What early stopping and the kept epoch follow (Keras's monitor=): val_loss, loss; for
+    /// classifiers val_accuracy, accuracy, val_precision, val_recall, val_f1 (macro) and
+    /// val_auc (two classes); for regressors val_mse, val_rmse, val_mae and val_r2.
     #[arg(long, default_value = "val_loss")]
     monitor: Monitor,
     /// Hidden layer widths, comma-separated [default: mnist 50,50, wages 50,32, titanic 32,
@@ -71,9 +77,10 @@ pub struct TrainArgs {
     /// lecun_normal or zeros.
     #[arg(long, default_value = "glorot_uniform")]
     initializer: WeightInit,
-    /// Dropout rate after each hidden layer, in [0, 1) (a remedy for overfitting).
-    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
-    dropout: f64,
+    /// Dropout rate after each hidden layer (cnn: before its dense layer), in [0, 1) (a remedy
+    /// for overfitting) [default: 0; mnist --model cnn 0.5].
+    #[arg(long, allow_hyphen_values = true)]
+    dropout: Option<f64>,
     /// L2 weight regularization: this factor times the sum of squared weights joins the loss.
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     l2: f64,
@@ -96,6 +103,15 @@ pub struct TrainArgs {
     split: SplitArgs,
     #[command(flatten)]
     io: IoArgs,
+}
+
+/// The MNIST network `--model` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Network {
+    /// The course's digit net: dense layers.
+    Dense,
+    /// Keras's "Simple MNIST convnet".
+    Cnn,
 }
 
 /// What `train` is asked to train.
@@ -148,6 +164,8 @@ struct Plan {
     options: FitOptions,
     layers: HiddenLayers,
     regularization: Regularization,
+    /// The conv net to train instead of a dense stack (`mnist --model cnn`).
+    conv: Option<ConvNetConfig>,
     scale: ScaleKind,
     data_dir: Option<PathBuf>,
     out: PathBuf,
@@ -161,6 +179,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         options,
         layers,
         regularization,
+        conv,
         scale,
         data_dir,
         out,
@@ -182,6 +201,9 @@ pub fn run(args: TrainArgs) -> Result<()> {
         verbosity,
     };
     let (metrics, notes) = match &source {
+        Source::Task(Task::Mnist) if let Some(conv) = &conv => {
+            (train_mnist_conv(conv, &options, setup)?, vec![])
+        }
         Source::Task(Task::Mnist) => {
             let model = Task::Mnist.model(DigitNetConfig::INPUTS, &layers);
             (
@@ -249,19 +271,58 @@ fn planned(args: TrainArgs) -> Result<Plan> {
             Source::Task(task)
         }
     };
+    let conv = match (args.model, &source) {
+        (Some(Network::Cnn), Source::Task(Task::Mnist)) => {
+            let given = [
+                ("--hidden", args.hidden.is_some()),
+                ("--activation", args.activation != [Activation::Relu]),
+                (
+                    "--initializer",
+                    args.initializer != WeightInit::GlorotUniform,
+                ),
+                ("--l2", args.l2 != 0.0),
+                ("--diagnostics", args.diagnostics),
+            ];
+            if let Some((flag, _)) = given.iter().find(|(_, given)| *given) {
+                anyhow::bail!(
+                    "{flag} shapes the dense digit net; --model cnn is Keras's convnet as it is (its --dropout applies)"
+                );
+            }
+            let conv = ConvNetConfig::mnist().with_dropout(args.dropout.unwrap_or(CNN_DROPOUT));
+            conv.validate().context("invalid --dropout")?;
+            Some(conv)
+        }
+        (Some(Network::Cnn), _) => {
+            anyhow::bail!(
+                "--model cnn is a network for MNIST's images; train it with `train mnist --model cnn`"
+            )
+        }
+        (Some(Network::Dense) | None, _) => None,
+    };
     // A CSV file of the user's own trains with Keras's defaults (Adam), 30 epochs and two
     // hidden layers (32 and 16 units), its inputs standardised.
     let defaults = match &source {
-        Source::Task(task) => task.fit_options(args.epochs, args.optimizer, args.lr),
+        Source::Task(task) => task.fit_options(
+            args.epochs.or(conv.as_ref().map(|_| CNN_EPOCHS)),
+            args.optimizer,
+            args.lr,
+        ),
         Source::Csv(_) => fit_options(
             args.epochs.unwrap_or(CSV_EPOCHS),
             args.optimizer.unwrap_or(OptimizerKind::Adam),
             args.lr,
         ),
     };
+    let cnn = conv.is_some();
     let options = FitOptions {
-        batch_size: args.batch_size,
-        validation_split: args.split.validation_split,
+        batch_size: args
+            .batch_size
+            .unwrap_or(if cnn { CNN_BATCH_SIZE } else { BATCH_SIZE }),
+        validation_split: args.split.validation_split.unwrap_or(if cnn {
+            CNN_VALIDATION_SPLIT
+        } else {
+            VALIDATION_SPLIT
+        }),
         patience: args.patience,
         monitor: args.monitor,
         seed: args.split.seed,
@@ -283,7 +344,11 @@ fn planned(args: TrainArgs) -> Result<Plan> {
         anyhow::bail!("--scale applies to tables; MNIST pixels are already scaled to [0, 1]");
     }
     let regularization = Regularization {
-        dropout: args.dropout,
+        dropout: if cnn {
+            0.0
+        } else {
+            args.dropout.unwrap_or(0.0)
+        },
         l2: args.l2,
     };
     let stack = DenseStackConfig::uniform(1, &hidden, Activation::Relu, 1)
@@ -303,11 +368,23 @@ fn planned(args: TrainArgs) -> Result<Plan> {
             initializer: args.initializer,
         },
         regularization,
+        conv,
         scale,
         data_dir: args.io.data_dir,
         out,
     })
 }
+
+/// Examples per step unless told otherwise.
+const BATCH_SIZE: usize = 32;
+/// Keras's "Simple MNIST convnet" example: 15 epochs of batch 128, 10% validation, dropout 0.5.
+const CNN_EPOCHS: usize = 15;
+/// See [`CNN_EPOCHS`].
+const CNN_BATCH_SIZE: usize = 128;
+/// See [`CNN_EPOCHS`].
+const CNN_VALIDATION_SPLIT: f64 = 0.1;
+/// See [`CNN_EPOCHS`].
+const CNN_DROPOUT: f64 = 0.5;
 
 /// The plan of the run in `dir`, continued to `--epochs` (else the epochs it was started with).
 fn resumed(dir: &std::path::Path, args: &TrainArgs) -> Result<Plan> {
@@ -329,7 +406,15 @@ fn resumed(dir: &std::path::Path, args: &TrainArgs) -> Result<Plan> {
             config.task
         ),
     };
-    let model = &config.model;
+    let conv = config.model.conv().cloned();
+    let dense = match &config.model {
+        kindling_models::NetworkConfig::Dense(dense) => dense.clone(),
+        // Unused: a conv net's run trains `conv`.
+        kindling_models::NetworkConfig::Conv(_) => {
+            DenseStackConfig::uniform(1, &[], Activation::Relu, 1)
+        }
+    };
+    let model = &dense;
     let options = FitOptions {
         epochs: args.epochs.unwrap_or(config.fit.epochs),
         resume: true,
@@ -348,6 +433,7 @@ fn resumed(dir: &std::path::Path, args: &TrainArgs) -> Result<Plan> {
             dropout: model.dropout,
             l2: model.l2,
         },
+        conv,
         scale: config
             .scaler
             .as_ref()

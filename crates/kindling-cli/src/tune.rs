@@ -121,7 +121,7 @@ pub fn run(args: TuneArgs) -> Result<()> {
         space,
         epochs: args.epochs.unwrap_or_else(|| task.default_epochs()),
         patience: args.patience,
-        validation_split: args.split.validation_split,
+        validation_split: args.split.validation_split(),
         scale: args.scale.unwrap_or_else(|| task.default_scale()),
         seed: args.split.seed,
     };

@@ -66,6 +66,9 @@ pub struct PassTotals {
     /// Validation, when diagnosing: per hidden layer and unit, whether it output anything above
     /// zero for any row.
     pub alive: Option<Vec<Vec<bool>>>,
+    /// Validation: the output layer's values for each row, row-major in the order of the rows
+    /// (a classifier's logits, a regressor's predictions).
+    pub outputs: Vec<f32>,
 }
 
 /// A network in training: its weights, its optimizer's state and its scratch buffers.
@@ -238,6 +241,8 @@ impl<F: FnMut(usize)> pulp::WithSimd for ValidationPass<'_, '_, F> {
             totals.loss += score.loss * chunk.len() as f64;
             totals.correct += score.correct;
             totals.examples += chunk.len();
+            let last = self.net.layers.len() - 1;
+            totals.outputs.extend_from_slice(self.ws.layer_output(last));
             (self.on_chunk)(chunk.len());
             if self.diagnose {
                 for (layer, units) in alive.iter_mut().enumerate() {

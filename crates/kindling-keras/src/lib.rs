@@ -21,6 +21,7 @@
 //! | `predictions = model.predict(pred_data)`; `predictions[:, 1]` | `model.predict(pred_data)?`; [`predictions.column(1)?`](Predictions::column) |
 //! | `model.save('model_file.h5')`; `load_model('model_file.h5')` | [`model.save(dir)?`](Model::save); [`load_model(dir, &device)?`](load_model) |
 //! | `model.summary()` | [`model.summary()`](Model::summary) (a `String`) |
+//! | `df = pd.read_csv(file)`; `pd.get_dummies(df)`; `df.fillna(df.median())` | [`read_csv(&CsvSource { file, target, impute: Some(Impute::Median), .. }, 0.3)?`](read_csv), then [`model.with_encoding(&data)?`](Model::with_encoding) and [`model.predict_csv(file)?`](Model::predict_csv) |
 //!
 //! The course's first model, a regressor, on the synthetic bank data (children and accounts → transactions next year):
 //!
@@ -148,6 +149,7 @@
 //! model_file` scores it again on the validation split.
 
 mod compile;
+mod csv_data;
 mod data;
 mod error;
 mod fit_args;
@@ -157,12 +159,15 @@ mod predictions;
 mod sequential;
 
 pub use compile::{Loss, Metric, Optimizer};
+pub use csv_data::{CsvData, read_csv};
 pub use data::{Features, Targets, to_categorical};
 pub use error::KerasError;
 pub use fit_args::{EarlyStopping, FitArgs};
+pub use kindling_data::encoding::Impute;
 pub use kindling_train::Evaluation;
 pub use kindling_train::History;
 pub use kindling_train::Verbosity;
+pub use kindling_train::csv_source::CsvSource;
 pub use kindling_train::schedule::{LrSchedule, Plateau, ScheduleKind};
 pub use model::Model;
 pub use persist::load_model;

@@ -19,7 +19,7 @@ use kindling_train::trained::TrainedModel;
 use kindling_train::{
     FitResult, fit_classifier, fit_classifier_from, fit_regressor, fit_regressor_from,
 };
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A compiled [`Sequential`] model: layers, optimizer, loss and metrics, with its weights on
@@ -38,6 +38,9 @@ pub struct Model {
     pub(crate) scaler: Option<Scaler>,
     pub(crate) feature_names: Vec<String>,
     pub(crate) target_name: String,
+    /// How a CSV file's columns become inputs, saved with the model (see
+    /// [`Model::with_encoding`]).
+    pub(crate) encoding: Option<kindling_data::encoding::Encoding>,
     pub(crate) fitted: Option<Fitted>,
     pub(crate) loaded_from: Option<PathBuf>,
 }
@@ -88,6 +91,7 @@ impl Model {
             scaler: None,
             feature_names: Vec::new(),
             target_name: String::new(),
+            encoding: None,
             fitted: None,
             loaded_from: None,
         })
@@ -132,6 +136,9 @@ impl Model {
                 };
                 let (fitted, net) = Fitted::from_result(options, fit);
                 (fitted, TrainedModel::Classifier(net))
+            }
+            TrainedModel::Conv(_) => {
+                return Err(conv_run(self.loaded_from.as_deref().unwrap_or(Path::new("."))).into());
             }
             TrainedModel::Regressor(net) => {
                 let fit = if continues {
@@ -274,6 +281,15 @@ impl Model {
     /// The examples as [`Rows`], after checking every count against the model.
     fn rows(&self, x: Features<'_>, y: Targets<'_>) -> Result<Rows, KerasError> {
         to_rows(x, y, self.config.input, self.config.output, self.loss)
+    }
+}
+
+/// The error for a conv-net run reached through the Keras API, whose models are `Sequential`
+/// stacks of `Dense` layers.
+pub(crate) fn conv_run(dir: &Path) -> TrainError {
+    TrainError::Record {
+        path: dir.join(kindling_train::run_dir::MODEL_CONFIG_FILE),
+        reason: "the run holds a conv net (`kindling train mnist --model cnn`), which the Keras API's Sequential of Dense layers cannot hold; use `kindling predict`/`evaluate`, or `kindling_models::run::load_conv_run`".into(),
     }
 }
 

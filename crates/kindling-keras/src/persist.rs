@@ -41,7 +41,7 @@ impl Model {
         let config = RunConfig {
             task: self.name().to_string(),
             kind: self.loss.kind(),
-            model: self.config.clone(),
+            model: self.config.clone().into(),
             fit: fitted.options.clone(),
             data_dir: PathBuf::new(),
             backend: kindling_train::backend_name(&self.device),
@@ -50,7 +50,7 @@ impl Model {
             scaler: self.scaler.clone(),
             input_range: None,
             fill_values: Default::default(),
-            encoding: None,
+            encoding: self.encoding.clone(),
         };
         let draft = RunDraft::begin(dir, false)?;
         let mut metrics = match &self.net {
@@ -70,6 +70,7 @@ impl Model {
                 None,
                 &self.device,
             ),
+            TrainedModel::Conv(_) => Err(crate::model::conv_run(dir)),
         }?;
         metrics.warnings.extend(draft.publish()?);
         Ok(metrics)
@@ -83,13 +84,16 @@ impl Model {
 pub fn load_model(dir: impl AsRef<Path>, device: &Device) -> Result<Model, KerasError> {
     let run = load_run(dir.as_ref(), device)?;
     let config = run.config;
+    let Some(dense) = config.model.dense().cloned() else {
+        return Err(crate::model::conv_run(dir.as_ref()).into());
+    };
     let loss = Loss::for_kind(config.kind);
     let metrics = match config.kind {
         ModelKind::Classifier => vec![Metric::Accuracy],
         ModelKind::Regressor => Vec::new(),
     };
     Ok(Model {
-        architecture: Sequential::from_config(&config.task, &config.model),
+        architecture: Sequential::from_config(&config.task, &dense),
         optimizer: Optimizer::from_options(&config.fit),
         loss,
         metrics,
@@ -98,9 +102,10 @@ pub fn load_model(dir: impl AsRef<Path>, device: &Device) -> Result<Model, Keras
         scaler: config.scaler,
         feature_names: config.features,
         target_name: config.target,
+        encoding: config.encoding,
         fitted: None,
         loaded_from: Some(run.dir),
-        config: config.model,
+        config: dense,
     })
 }
 

@@ -235,6 +235,7 @@ mod tests {
                     accuracy: None,
                     val_loss,
                     val_accuracy: None,
+                    val_scores: None,
                 })
                 .collect(),
         }

@@ -6,6 +6,8 @@
 //!
 //! - [`DenseStack`]: Keras's `Sequential` of `Dense` layers, with an activation per layer.
 //! - [`DigitNetConfig`]: the course's MNIST digit net, 784-50-50-10 with ReLU.
+//! - [`ConvNetConfig`]: Keras's "Simple MNIST convnet", two convolutions and poolings, 34,826
+//!   parameters.
 //! - [`RegressionMlpConfig`]: the regression MLP (hourly wages: 50-32-1).
 //! - [`ShotClassifierConfig`]: the shot classifier (shot log: 100-100-100-2; Titanic: 32-2).
 //!
@@ -61,8 +63,10 @@
 
 mod activation;
 mod batch;
+mod conv_net;
 mod dense_stack;
 mod digit_net;
+mod network;
 pub mod run;
 #[cfg(feature = "train")]
 mod steps;
@@ -71,10 +75,12 @@ mod weight_init;
 
 pub use activation::{Activation, ParseActivationError};
 pub use batch::{ClassificationBatch, RegressionBatch};
+pub use conv_net::{ConvLayer, ConvNet, ConvNetConfig, ConvNetConfigError};
 pub use dense_stack::{
     ARCHITECTURE_RECORD, ArchitectureMismatch, DenseStack, DenseStackConfig, DenseStackConfigError,
     Head,
 };
 pub use digit_net::{DigitNet, DigitNetConfig};
+pub use network::{NetworkConfig, NetworkConfigError};
 pub use tabular_models::{RegressionMlp, RegressionMlpConfig, ShotClassifierConfig};
 pub use weight_init::WeightInit;

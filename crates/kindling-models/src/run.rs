@@ -9,6 +9,7 @@
 //! RUN/metrics.json   the summary; its "weights_sha256" is checked against model.bpk
 //! ```
 
+use crate::conv_net::{ConvNet, ConvNetConfig, ConvNetConfigError};
 use crate::dense_stack::{
     ArchitectureMismatch, DenseStack, DenseStackConfig, DenseStackConfigError,
 };
@@ -73,6 +74,21 @@ pub enum RunError {
         /// Why.
         source: DenseStackConfigError,
     },
+    /// The conv net's configuration cannot build a network.
+    ConvConfig {
+        /// The file the configuration came from.
+        path: PathBuf,
+        /// Why.
+        source: ConvNetConfigError,
+    },
+    /// The run holds another kind of network than the loader reads (a conv net given to
+    /// [`load_run`], which loads dense stacks).
+    OtherNetwork {
+        /// The network's configuration file.
+        path: PathBuf,
+        /// What to call instead.
+        hint: &'static str,
+    },
     /// The record's activations or head differ from the configuration's.
     Architecture {
         /// The weights file.
@@ -99,6 +115,8 @@ impl RunError {
             | RunError::Malformed { path, .. }
             | RunError::ChecksumMismatch { path, .. }
             | RunError::Config { path, .. }
+            | RunError::ConvConfig { path, .. }
+            | RunError::OtherNetwork { path, .. }
             | RunError::Architecture { path, .. }
             | RunError::Weights { path, .. } => path,
         }
@@ -121,6 +139,8 @@ impl RunError {
                 "checksum mismatch: the file's SHA-256 is {found} but metrics.json records {recorded}; the weights were changed or corrupted, retrain or restore them"
             ),
             RunError::Config { source, .. } => format!("invalid model: {source}"),
+            RunError::ConvConfig { source, .. } => format!("invalid model: {source}"),
+            RunError::OtherNetwork { hint, .. } => (*hint).into(),
             RunError::Architecture { mismatch, .. } => mismatch.to_string(),
             RunError::Weights { reason, .. } => reason.clone(),
         }
@@ -138,6 +158,7 @@ impl std::error::Error for RunError {
         match self {
             RunError::Read { source, .. } => Some(source),
             RunError::Config { source, .. } => Some(source),
+            RunError::ConvConfig { source, .. } => Some(source),
             RunError::Architecture { mismatch, .. } => Some(mismatch),
             _ => None,
         }
@@ -320,6 +341,17 @@ pub fn load_checked_weights(
     recorded_sha256: &str,
     device: &Device,
 ) -> Result<DenseStack, RunError> {
+    let bytes = read_checked(path, recorded_sha256)?;
+    let fresh = config.try_init(device).map_err(|source| RunError::Config {
+        path: path.with_file_name(MODEL_CONFIG_FILE),
+        source,
+    })?;
+    // Load the bytes that were checked, not the file again.
+    load_stack_bytes(fresh, bytes, path)
+}
+
+/// The bytes of the weights file `path`, once their SHA-256 is `recorded_sha256`.
+fn read_checked(path: &Path, recorded_sha256: &str) -> Result<Vec<u8>, RunError> {
     let bytes = read(
         path,
         "weights file not found; the run did not finish, retrain it",
@@ -332,12 +364,77 @@ pub fn load_checked_weights(
             recorded: recorded_sha256.to_string(),
         });
     }
-    let fresh = config.try_init(device).map_err(|source| RunError::Config {
-        path: path.with_file_name(MODEL_CONFIG_FILE),
+    Ok(bytes)
+}
+
+/// [`load_checked_weights`] for a conv net: the weights at `path`, checked against
+/// `recorded_sha256`, loaded into the [`ConvNet`] `config` describes on `device`.
+pub fn load_checked_conv(
+    config: &ConvNetConfig,
+    path: &Path,
+    recorded_sha256: &str,
+    device: &Device,
+) -> Result<ConvNet, RunError> {
+    let bytes = read_checked(path, recorded_sha256)?;
+    let fresh = config
+        .try_init(device)
+        .map_err(|source| RunError::ConvConfig {
+            path: path.with_file_name(MODEL_CONFIG_FILE),
+            source,
+        })?;
+    let weights = |reason: String| RunError::Weights {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let record =
+        ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes)).map_err(|e| {
+            weights(format!(
+                "not a readable burnpack file ({e}); retrain the model"
+            ))
+        })?;
+    fresh.try_load_record(record).map_err(|e| {
+        weights(format!(
+            "the weights do not fit the configured model ({e}); was it trained with another architecture?"
+        ))
+    })
+}
+
+/// A run directory of a conv net (`kindling train mnist --model cnn`), loaded.
+#[derive(Debug)]
+pub struct ConvRun {
+    /// The network's configuration (`model.json`).
+    pub config: ConvNetConfig,
+    /// The network, on the device it was loaded to.
+    pub net: ConvNet,
+}
+
+/// Loads the conv-net run in `dir` onto `device`: the network from `model.json` and its
+/// weights in `model.bpk` once their SHA-256 matches `metrics.json`'s. Its input is the same
+/// as the digit net's: pixels divided by 255, no scaler.
+pub fn load_conv_run(dir: &Path, device: &Device) -> Result<ConvRun, RunError> {
+    if !dir.is_dir() {
+        return Err(RunError::NotARunDirectory(dir.to_path_buf()));
+    }
+    let model_path = dir.join(MODEL_CONFIG_FILE);
+    let config: ConvNetConfig = read_json(
+        &model_path,
+        "not found; is this a run directory written by `kindling train mnist --model cnn`?",
+    )?;
+    config.validate().map_err(|source| RunError::ConvConfig {
+        path: model_path,
         source,
     })?;
-    // Load the bytes that were checked, not the file again.
-    load_stack_bytes(fresh, bytes, path)
+    let metrics: RecordedWeights = read_json(
+        &dir.join(METRICS_FILE),
+        "not found; is this a run directory written by `kindling train`?",
+    )?;
+    let net = load_checked_conv(
+        &config,
+        &dir.join(WEIGHTS_FILE),
+        &metrics.weights_sha256,
+        device,
+    )?;
+    Ok(ConvRun { config, net })
 }
 
 /// Loads the run in `dir` onto `device`: the network from `model.json` (or, in runs written
@@ -347,11 +444,17 @@ pub fn load_run(dir: &Path, device: &Device) -> Result<Run, RunError> {
     if !dir.is_dir() {
         return Err(RunError::NotARunDirectory(dir.to_path_buf()));
     }
+    let model_path = dir.join(MODEL_CONFIG_FILE);
+    if model_path.is_file() && read_json::<ConvNetConfig>(&model_path, "not found").is_ok() {
+        return Err(RunError::OtherNetwork {
+            path: model_path,
+            hint: "the run holds a conv net (`train mnist --model cnn`); load it with `load_conv_run`",
+        });
+    }
     let run: RunFile = read_json(
         &dir.join(RUN_CONFIG_FILE),
         "not found; is this a run directory written by `kindling train`?",
     )?;
-    let model_path = dir.join(MODEL_CONFIG_FILE);
     let (config, config_path): (DenseStackConfig, _) = if model_path.is_file() {
         (read_json(&model_path, "not found")?, model_path)
     } else {

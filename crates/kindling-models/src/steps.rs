@@ -1,6 +1,7 @@
 //! Train and inference steps for burn-train's `Learner` (feature `train`).
 
 use crate::batch::{ClassificationBatch, RegressionBatch};
+use crate::conv_net::ConvNet;
 use crate::dense_stack::DenseStack;
 use crate::tabular_models::RegressionMlp;
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -72,5 +73,36 @@ impl InferenceStep for RegressionMlp {
 
     fn step(&self, batch: RegressionBatch) -> RegressionOutput {
         self.forward_regression(batch)
+    }
+}
+
+impl ConvNet {
+    /// Categorical cross-entropy of the softmax outputs against the batch's classes, with the
+    /// logits and targets the accuracy metric needs.
+    pub fn forward_classification(&self, batch: ClassificationBatch) -> ClassificationOutput {
+        let logits = self.forward(batch.inputs);
+        let loss = CrossEntropyLossConfig::new()
+            .init(&logits.device())
+            .forward(logits.clone(), batch.targets.clone());
+        ClassificationOutput::new(loss, logits, batch.targets)
+    }
+}
+
+impl TrainStep for ConvNet {
+    type Input = ClassificationBatch;
+    type Output = ClassificationOutput;
+
+    fn step(&self, batch: ClassificationBatch) -> TrainOutput<ClassificationOutput> {
+        let output = self.forward_classification(batch);
+        TrainOutput::new(self, output.loss.backward(), output)
+    }
+}
+
+impl InferenceStep for ConvNet {
+    type Input = ClassificationBatch;
+    type Output = ClassificationOutput;
+
+    fn step(&self, batch: ClassificationBatch) -> ClassificationOutput {
+        self.forward_classification(batch)
     }
 }

@@ -22,9 +22,11 @@ use crate::options::FitOptions;
 use crate::reporter::{Verbosity, epoch_bar, print_epoch_line};
 use crate::run_dir::{write_atomic, write_json};
 use crate::schedule::PlateauState;
+use crate::scores::Scores;
 use indicatif::ProgressBar;
+use kindling_data::Rows;
 use kindling_data::split::ValidationSplit;
-use kindling_models::{Activation, DenseStackConfig};
+use kindling_models::Activation;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha12Rng;
@@ -111,6 +113,9 @@ pub(crate) struct Totals {
     pub(crate) grad_norm_sums: Option<Vec<f64>>,
     /// Per hidden layer and unit, whether it was ever active (validation, diagnosing).
     pub(crate) alive: Option<Vec<Vec<bool>>>,
+    /// Validation: the outputs, row-major in the order of the rows scored (class
+    /// probabilities for a classifier, values for a regressor).
+    pub(crate) outputs: Option<Vec<f32>>,
 }
 
 impl Totals {
@@ -125,7 +130,10 @@ impl Totals {
 
 /// What a fit loops over and how it reports.
 pub(crate) struct EpochLoop<'a> {
-    pub(crate) config: &'a DenseStackConfig,
+    /// The hidden layers' activations (none for a conv net), for the diagnostics.
+    pub(crate) activations: &'a [Activation],
+    /// The rows fitted, whose validation targets the epochs' scores are counted against.
+    pub(crate) rows: &'a Rows,
     pub(crate) split: &'a ValidationSplit,
     /// The options as applied to this fit's rows.
     pub(crate) options: &'a FitOptions,
@@ -282,6 +290,10 @@ impl EpochLoop<'_> {
                 accuracy: self.classifier.then(|| train.accuracy()),
                 val_loss: validation.mean_loss(),
                 val_accuracy: self.classifier.then(|| validation.accuracy()),
+                val_scores: validation
+                    .outputs
+                    .as_ref()
+                    .map(|outputs| Scores::of(outputs, self.rows, &valid)),
             };
             print_epoch_line(
                 self.verbosity,
@@ -454,7 +466,7 @@ impl EpochLoop<'_> {
             .alive
             .iter()
             .flatten()
-            .zip(&self.config.activations)
+            .zip(self.activations)
             .map(|(units, activation)| {
                 (*activation == Activation::Relu).then(|| {
                     units.iter().filter(|alive| !**alive).count() as f64 / units.len() as f64

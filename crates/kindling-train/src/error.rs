@@ -2,6 +2,15 @@
 
 use std::path::PathBuf;
 
+impl From<kindling_models::NetworkConfigError> for TrainError {
+    fn from(error: kindling_models::NetworkConfigError) -> Self {
+        match error {
+            kindling_models::NetworkConfigError::Dense(e) => TrainError::Model(e),
+            kindling_models::NetworkConfigError::Conv(e) => TrainError::ConvModel(e),
+        }
+    }
+}
+
 /// Everything that can stop a training run.
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
@@ -23,6 +32,9 @@ pub enum TrainError {
     /// The model configuration is invalid.
     #[error("invalid model: {0}")]
     Model(#[from] kindling_models::DenseStackConfigError),
+    /// The conv net's configuration is invalid.
+    #[error("invalid model: {0}")]
+    ConvModel(#[from] kindling_models::ConvNetConfigError),
     /// The loss became NaN, infinite, or exploded far above that of a uniform guess.
     #[error(
         "training diverged at epoch {epoch}: the {which} loss is {value}; lower the learning rate (now {learning_rate}) and try again. No model was written."

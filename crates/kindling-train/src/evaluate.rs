@@ -4,7 +4,7 @@ use crate::batcher::{ClassificationBatcher, RegressionBatcher};
 use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
 use kindling_data::Rows;
-use kindling_models::{DenseStack, RegressionMlp};
+use kindling_models::{ConvNet, DenseStack, RegressionMlp};
 use serde::Serialize;
 use std::ops::Range;
 use std::sync::Arc;
@@ -23,9 +23,27 @@ pub struct Evaluation {
     pub examples: usize,
 }
 
+/// A classifier: a network whose outputs for `[rows, features]` inputs are class scores.
+pub trait Logits {
+    /// The class scores (logits), `[rows, classes]`.
+    fn logits(&self, inputs: Tensor<2>) -> Tensor<2>;
+}
+
+impl Logits for DenseStack {
+    fn logits(&self, inputs: Tensor<2>) -> Tensor<2> {
+        self.forward(inputs)
+    }
+}
+
+impl Logits for ConvNet {
+    fn logits(&self, inputs: Tensor<2>) -> Tensor<2> {
+        self.forward(inputs)
+    }
+}
+
 /// Scores `model` on the rows `range` of `rows` (Keras's `model.evaluate`).
-pub fn evaluate_classifier(
-    model: &DenseStack,
+pub fn evaluate_classifier<M: Logits>(
+    model: &M,
     rows: Arc<Rows>,
     range: Range<usize>,
     device: &Device,
@@ -38,7 +56,7 @@ pub fn evaluate_classifier(
     while start < range.end {
         let end = (start + EVAL_BATCH_SIZE).min(range.end);
         let batch = batcher.block(start..end, device);
-        let logits = model.forward(batch.inputs);
+        let logits = model.logits(batch.inputs);
         let predicted = logits.clone().argmax(1).squeeze_dim::<1>(1);
         correct += predicted
             .equal(batch.targets.clone())

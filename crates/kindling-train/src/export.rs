@@ -21,7 +21,7 @@ use burn::prelude::*;
 use burn::store::{
     BurnToPyTorchAdapter, ModuleAdapter, ModuleSnapshot, PathFilter, SafetensorsStore,
 };
-use kindling_models::{DenseStack, Head};
+use kindling_models::{ConvNet, DenseStack, Head};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -133,39 +133,77 @@ fn encode_safetensors(
     output: &Path,
     layout: WeightLayout,
 ) -> Result<(Export, Vec<u8>), TrainError> {
+    let mut metadata = metadata(run, layout)?;
+    match &run.model {
+        TrainedModel::Classifier(net) => {
+            metadata.extend(dense_metadata(net));
+            encode_module(net, is_weight, &[], metadata, output, layout)
+        }
+        TrainedModel::Regressor(regressor) => {
+            metadata.extend(dense_metadata(&regressor.net));
+            encode_module(&regressor.net, is_weight, &[], metadata, output, layout)
+        }
+        TrainedModel::Conv(net) => {
+            metadata.extend(conv_metadata(net));
+            let names: &[(&str, &str)] = match layout {
+                WeightLayout::PyTorch => &TORCH_CONV_NAMES,
+                WeightLayout::Burn => &[],
+            };
+            encode_module(&**net, |_, _| true, names, metadata, output, layout)
+        }
+    }
+}
+
+/// A conv net's record paths and the names of the same tensors in the reference PyTorch
+/// model, an `nn.Sequential` of Conv2d(0), ReLU, MaxPool2d, Conv2d(3), ReLU, MaxPool2d,
+/// Flatten, Dropout, Linear(8): its `state_dict` loads the file as it is.
+const TORCH_CONV_NAMES: [(&str, &str); 3] = [("conv1.", "0."), ("conv2.", "3."), ("dense.", "8.")];
+
+/// `name` with the first matching prefix of `names` replaced.
+fn renamed(name: &str, names: &[(&str, &str)]) -> String {
+    names
+        .iter()
+        .find_map(|(from, to)| name.strip_prefix(from).map(|rest| format!("{to}{rest}")))
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// The tensors of `module` that `keep` selects, named through `names`, as a safetensors file
+/// with `metadata` in its header.
+fn encode_module<M: Module>(
+    module: &M,
+    keep: fn(&str, &str) -> bool,
+    names: &[(&str, &str)],
+    metadata: BTreeMap<String, String>,
+    output: &Path,
+    layout: WeightLayout,
+) -> Result<(Export, Vec<u8>), TrainError> {
     let fail = |reason: String| TrainError::Export {
         path: output.to_path_buf(),
         reason,
     };
-    let stack = match &run.model {
-        TrainedModel::Classifier(net) => net,
-        TrainedModel::Regressor(regressor) => &regressor.net,
-    };
-    let metadata = metadata(run, stack, layout)?;
     let to_pytorch = layout == WeightLayout::PyTorch;
     // The names and shapes the store will write (collecting reads no tensor data).
     let adapter = to_pytorch.then(|| Box::new(BurnToPyTorchAdapter) as Box<dyn ModuleAdapter>);
-    let tensors = stack
-        .collect(
-            Some(PathFilter::new().with_predicate(is_weight)),
-            adapter,
-            false,
-        )
+    let tensors = module
+        .collect(Some(PathFilter::new().with_predicate(keep)), adapter, false)
         .into_iter()
         .map(|tensor| ExportedTensor {
-            name: tensor.name,
+            name: renamed(&tensor.name, names),
             shape: tensor.shape.to_vec(),
         })
         .collect();
 
-    let mut store = SafetensorsStore::from_bytes(None).with_predicate(is_weight);
+    let mut store = SafetensorsStore::from_bytes(None).with_predicate(keep);
+    for (from, to) in names {
+        store = store.with_key_remapping(format!("^{}", from.replace('.', "\\.")), *to);
+    }
     if to_pytorch {
         store = store.with_to_adapter(BurnToPyTorchAdapter);
     }
     for (key, value) in &metadata {
         store = store.metadata(key.clone(), value.clone());
     }
-    stack
+    module
         .save_into(&mut store)
         .map_err(|e| fail(e.to_string()))?;
     // Through memory and `write_atomic` rather than burn-store's own file writer, which creates
@@ -206,12 +244,8 @@ fn check_output(run_dir: &Path, output: &Path) -> Result<(), TrainError> {
     Ok(())
 }
 
-/// The header's metadata (see [`export_safetensors`]).
-fn metadata(
-    run: &LoadedRun,
-    stack: &DenseStack,
-    layout: WeightLayout,
-) -> Result<BTreeMap<String, String>, TrainError> {
+/// The header's metadata every network shares (see [`export_safetensors`]).
+fn metadata(run: &LoadedRun, layout: WeightLayout) -> Result<BTreeMap<String, String>, TrainError> {
     let config = &run.config;
     let json = |value: serde_json::Result<String>| {
         value.map_err(|e| TrainError::Record {
@@ -219,10 +253,6 @@ fn metadata(
             reason: format!("cannot describe the model ({e})"),
         })
     };
-    let mut widths = vec![config.model.input];
-    widths.extend(&config.model.hidden);
-    widths.push(config.model.output);
-    let join = |items: Vec<String>| items.join(",");
     let mut metadata = BTreeMap::from([
         (
             "kindling_version".to_string(),
@@ -237,7 +267,27 @@ fn metadata(
             }
             .into(),
         ),
+        ("architecture".into(), config.model.name().into()),
         ("layout".into(), layout.name().into()),
+        (
+            "features".into(),
+            json(serde_json::to_string(&config.features))?,
+        ),
+        ("target".into(), config.target.clone()),
+        ("weights_sha256".into(), run.metrics.weights_sha256.clone()),
+    ]);
+    if let Some(scaler) = &config.scaler {
+        metadata.insert("scaler".into(), json(serde_json::to_string(scaler))?);
+    }
+    Ok(metadata)
+}
+
+/// A dense stack's widths, activations and head, for the header.
+fn dense_metadata(stack: &DenseStack) -> [(String, String); 3] {
+    let join = |items: Vec<String>| items.join(",");
+    let mut widths = vec![stack.layers[0].weight.dims()[0]];
+    widths.extend(stack.layers.iter().map(|layer| layer.weight.dims()[1]));
+    [
         (
             "widths".into(),
             join(widths.iter().map(usize::to_string).collect()),
@@ -260,17 +310,24 @@ fn metadata(
             }
             .into(),
         ),
+    ]
+}
+
+/// A conv net's input shape and layers, for the header.
+fn conv_metadata(net: &ConvNet) -> [(String, String); 3] {
+    let [f1, _, k, _] = net.conv1.weight.dims();
+    let [f2, ..] = net.conv2.weight.dims();
+    let [flat, classes] = net.dense.weight.dims();
+    [
+        ("input_shape".into(), format!("1,{0},{0}", net.side)),
         (
-            "features".into(),
-            json(serde_json::to_string(&config.features))?,
+            "layers".into(),
+            format!(
+                "conv2d(1,{f1},{k}),relu,maxpool(2),conv2d({f1},{f2},{k}),relu,maxpool(2),flatten,dropout,linear({flat},{classes})"
+            ),
         ),
-        ("target".into(), config.target.clone()),
-        ("weights_sha256".into(), run.metrics.weights_sha256.clone()),
-    ]);
-    if let Some(scaler) = &config.scaler {
-        metadata.insert("scaler".into(), json(serde_json::to_string(scaler))?);
-    }
-    Ok(metadata)
+        ("head".into(), "softmax".into()),
+    ]
 }
 
 #[cfg(test)]
@@ -321,7 +378,7 @@ mod tests {
         let run_config = RunConfig {
             task: "drug".into(),
             kind,
-            model: config.clone(),
+            model: config.clone().into(),
             fit: FitOptions::default(),
             data_dir: dir.to_path_buf(),
             backend: "flex".into(),

@@ -7,8 +7,8 @@ use crate::divergence::{Divergence, find_divergence, naive_guess_loss};
 use crate::epoch_loop::{EpochLoop, LoopOutcome, checkpoint_path};
 use crate::error::TrainError;
 use crate::history::History;
-use crate::learner_steps::{LearnerSteps, Supervised};
-use crate::options::{Engine, FitOptions, FitWarning, OptimizerKind};
+use crate::learner_steps::{DenseModel, LearnerSteps, Supervised};
+use crate::options::{Engine, FitOptions, FitWarning, Monitor, OptimizerKind};
 use crate::reporter::Verbosity;
 use crate::run_dir::{RunLock, with_sequential_ids};
 use crate::schedule::LearningRates;
@@ -20,7 +20,9 @@ use burn::optim::{AdamConfig, AdamWConfig, RmsPropConfig, SgdConfig};
 use burn::prelude::*;
 use kindling_data::split::{ValidationSplit, validation_split};
 use kindling_data::{RowRange, Rows};
-use kindling_models::{DenseStack, DenseStackConfig, RegressionMlp};
+use kindling_models::{
+    Activation, ConvNet, ConvNetConfig, DenseStack, DenseStackConfig, RegressionMlp,
+};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -151,6 +153,22 @@ pub fn seeded_model(
     seed: u64,
     device: &Device,
 ) -> Result<(DenseStack, Device), TrainError> {
+    seeded(|autodiff| Ok(config.try_init(autodiff)?), seed, device)
+}
+
+/// [`seeded_model`] for any network: `build` makes it on the seeded autodiff device.
+fn seeded<M: Module>(
+    build: impl FnOnce(&Device) -> Result<M, TrainError>,
+    seed: u64,
+    device: &Device,
+) -> Result<(M, Device), TrainError> {
+    /// Draws every parameter's initial values.
+    struct Draw;
+    impl burn::module::ModuleVisitor for Draw {
+        fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D>>) {
+            let _ = param.val();
+        }
+    }
     static SEEDING: Mutex<()> = Mutex::new(());
     // A panic while holding the lock leaves nothing half-done that matters here.
     let _seeding = SEEDING
@@ -159,14 +177,73 @@ pub fn seeded_model(
     let autodiff = device.clone().autodiff();
     device.seed(seed);
     autodiff.seed(seed);
-    let model = config.try_init(&autodiff)?;
-    for layer in &model.layers {
-        let _ = layer.weight.val();
-        if let Some(bias) = &layer.bias {
-            let _ = bias.val();
-        }
-    }
+    let model = build(&autodiff)?;
+    model.visit(&mut Draw);
     Ok((model, autodiff))
+}
+
+/// Refuses what a conv net's fit cannot do: the fused engine and the dense layers'
+/// diagnostics.
+pub(crate) fn check_conv_options(options: &FitOptions) -> Result<(), TrainError> {
+    let refuse = |name, value: &str, reason: &str| {
+        Err(TrainError::InvalidOption {
+            name,
+            value: value.into(),
+            reason: reason.into(),
+        })
+    };
+    if options.engine == Engine::Fused {
+        return refuse(
+            "engine",
+            "fused",
+            "the fused engine trains dense stacks; the conv net trains on the learner engine (auto picks it)",
+        );
+    }
+    if options.diagnostics {
+        return refuse(
+            "diagnostics",
+            "true",
+            "dead-unit and gradient-norm charts read dense layers; the conv net has none to chart",
+        );
+    }
+    Ok(())
+}
+
+/// Trains the conv net `config` on class-labelled `rows` of images (`[side²]` pixels each),
+/// as [`fit_classifier`] trains a dense stack: the same split, epochs, checkpoints, early
+/// stopping, schedules and resume, on the learner engine (the fused engine trains dense
+/// stacks only; `options.engine` `Fused` is refused). Diagnostics, which read dense layers,
+/// are refused too.
+pub fn fit_conv_classifier(
+    config: &ConvNetConfig,
+    rows: Arc<Rows>,
+    options: &FitOptions,
+    device: &Device,
+    work_dir: &Path,
+    verbosity: Verbosity,
+) -> Result<FitResult<ConvNet>, TrainError> {
+    config.validate()?;
+    check_conv_options(options)?;
+    let (run, split) = Run::prepare(
+        (config.inputs(), config.classes),
+        &rows,
+        true,
+        options,
+        OnDivergence::Fail,
+        work_dir,
+        verbosity,
+    )?;
+    let (initial, autodiff) = seeded(|d| Ok(config.try_init(d)?), run.options.seed, device)?;
+    let epochs = run.epoch_loop(&[], &rows, &split, true, Engine::Learner);
+    let steps = run.learner(
+        initial,
+        ConvNet::batcher(rows.clone()),
+        autodiff,
+        device,
+        &split,
+    )?;
+    let outcome = epochs.run(steps)?;
+    run.finish(outcome, split, Engine::Learner)
 }
 
 /// Trains a classifier built from `config` on class-labelled `rows`.
@@ -223,7 +300,7 @@ pub fn fit_classifier_with(
 /// The fit of a classifier or a regressor `M` (see [`Supervised`]), from the weights `start`
 /// when given, else from fresh ones drawn from the seed.
 #[allow(clippy::too_many_arguments)]
-fn fit_model<M: Supervised>(
+fn fit_model<M: DenseModel>(
     config: &DenseStackConfig,
     start: Option<&DenseStack>,
     rows: Arc<Rows>,
@@ -233,8 +310,9 @@ fn fit_model<M: Supervised>(
     work_dir: &Path,
     verbosity: Verbosity,
 ) -> Result<FitResult<M>, TrainError> {
+    config.validate()?;
     let (run, split) = Run::prepare(
-        config,
+        (config.input, config.output),
         &rows,
         M::CLASSIFIER,
         options,
@@ -255,17 +333,18 @@ fn fit_model<M: Supervised>(
     } else {
         Engine::Learner
     };
-    let epochs = run.epoch_loop(config, &split, M::CLASSIFIER, engine);
+    let epochs = run.epoch_loop(&config.activations, &rows, &split, M::CLASSIFIER, engine);
     if fused {
         #[cfg(feature = "fused")]
         {
-            let outcome = crate::fused_steps::run(&epochs, &initial, &rows, device, M::from_stack)?;
+            let outcome =
+                crate::fused_steps::run(&epochs, config, &initial, &rows, device, M::from_stack)?;
             return run.finish(outcome, split, Engine::Fused);
         }
     }
     let steps = run.learner(
         M::from_stack(initial),
-        M::batcher(rows),
+        M::batcher(rows.clone()),
         autodiff,
         device,
         &split,
@@ -423,7 +502,7 @@ impl<'a> Run<'a> {
     /// width, and class labels below its outputs for a classifier or as many target values as
     /// its outputs for a regressor), splits the rows and clears stale checkpoints.
     fn prepare(
-        config: &DenseStackConfig,
+        (inputs, outputs): (usize, usize),
         rows: &Rows,
         classifier: bool,
         options: &FitOptions,
@@ -432,22 +511,21 @@ impl<'a> Run<'a> {
         verbosity: Verbosity,
     ) -> Result<(Self, ValidationSplit), TrainError> {
         options.validate()?;
-        config.validate()?;
-        if config.input != rows.width() {
+        if inputs != rows.width() {
             return Err(TrainError::InvalidOption {
                 name: "model input width",
-                value: config.input.to_string(),
+                value: inputs.to_string(),
                 reason: format!("the data has {} features per example", rows.width()),
             });
         }
         let fits = match (classifier, rows.classes(), rows.values()) {
-            (true, Some(classes), _) => (classes <= config.output).then_some(()).ok_or(format!(
+            (true, Some(classes), _) => (classes <= outputs).then_some(()).ok_or(format!(
                 "the data has {classes} classes; give the model at least that many outputs"
             )),
             (true, None, _) => {
                 Err("the rows carry values, not class labels; fit a regressor".into())
             }
-            (false, _, Some((_, width))) => (width == config.output).then_some(()).ok_or(format!(
+            (false, _, Some((_, width))) => (width == outputs).then_some(()).ok_or(format!(
                 "the data has {width} target values per example; give the model as many outputs"
             )),
             (false, _, None) => {
@@ -457,15 +535,28 @@ impl<'a> Run<'a> {
         if let Err(reason) = fits {
             return Err(TrainError::InvalidOption {
                 name: "model output width",
-                value: config.output.to_string(),
+                value: outputs.to_string(),
                 reason,
             });
         }
-        if options.monitor.is_accuracy() && !classifier {
+        let monitor = options.monitor;
+        let wrong_kind = match monitor.for_classifiers() {
+            Some(true) if !classifier => Some(
+                "a regressor has no accuracy, precision, recall, F1 or AUC; monitor val_loss, val_mae, val_rmse or val_r2",
+            ),
+            Some(false) if classifier => Some(
+                "a classifier has no regression errors; monitor val_loss, val_accuracy, val_f1, val_precision or val_recall",
+            ),
+            _ if monitor == Monitor::ValAuc && rows.classes().is_some_and(|c| c != 2) => {
+                Some("AUC is for two classes; monitor val_f1 or val_accuracy")
+            }
+            _ => None,
+        };
+        if let Some(reason) = wrong_kind {
             return Err(TrainError::InvalidOption {
                 name: "monitor",
-                value: options.monitor.name().into(),
-                reason: "a regressor has no accuracy; monitor val_loss or loss".into(),
+                value: monitor.name().into(),
+                reason: reason.into(),
             });
         }
         let split = validation_split(rows.len(), options.validation_split)?;
@@ -513,13 +604,15 @@ impl<'a> Run<'a> {
     /// The epoch loop of this fit.
     fn epoch_loop<'b>(
         &'b self,
-        config: &'b DenseStackConfig,
+        activations: &'b [Activation],
+        rows: &'b Rows,
         split: &'b ValidationSplit,
         classifier: bool,
         engine: Engine,
     ) -> EpochLoop<'b> {
         EpochLoop {
-            config,
+            activations,
+            rows,
             split,
             options: &self.options,
             classifier,

@@ -17,12 +17,12 @@ use std::path::Path;
 /// stack into the model type the fit returns and its checkpoints hold.
 pub(crate) fn run<M: Module>(
     epochs: &EpochLoop,
+    config: &DenseStackConfig,
     initial: &DenseStack,
     rows: &Rows,
     device: &Device,
     wrap: impl Fn(DenseStack) -> M,
 ) -> Result<LoopOutcome<M>, TrainError> {
-    let config = epochs.config;
     let (features, width) = (rows.all_features(), rows.width());
     // `fit.rs` has checked that the rows carry the targets the model is fitted to.
     let data = match (rows.labels(), rows.values()) {
@@ -83,6 +83,7 @@ impl From<PassTotals> for Totals {
             examples: pass.examples,
             grad_norm_sums: pass.grad_norm_sums,
             alive: pass.alive,
+            outputs: None,
         }
     }
 }
@@ -107,8 +108,14 @@ impl<M: Module, W: Fn(DenseStack) -> M> Steps for FusedSteps<'_, W> {
 
     fn validate(&mut self, rows: &[usize], diagnose: bool) -> Result<Totals, TrainError> {
         let on_chunk = |_| crate::progress::tick();
-        let pass = self.trainer.validate(&self.data, rows, on_chunk, diagnose);
-        Ok(pass.into())
+        let mut pass = self.trainer.validate(&self.data, rows, on_chunk, diagnose);
+        let mut outputs = std::mem::take(&mut pass.outputs);
+        if self.config.head == kindling_models::Head::Softmax {
+            crate::scores::softmax_rows(&mut outputs, self.config.output);
+        }
+        let mut totals = Totals::from(pass);
+        totals.outputs = Some(outputs);
+        Ok(totals)
     }
 
     fn skip_schedule(&mut self, _steps: usize) {

@@ -22,6 +22,11 @@ pub struct EpochRecord {
     pub val_loss: f64,
     /// Validation accuracy at the end of the epoch, in `[0, 1]` (classifiers only).
     pub val_accuracy: Option<f64>,
+    /// The validation split's precision, recall, F1 and AUROC (a classifier) or MSE, RMSE, MAE
+    /// and R² (a regressor) at the end of the epoch; absent in histories written before they
+    /// were recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub val_scores: Option<crate::scores::Scores>,
 }
 
 impl EpochRecord {
@@ -66,13 +71,33 @@ impl History {
         self.epochs.last()
     }
 
+    /// One metric per epoch, by Keras's name (`history.history["val_f1"]`): `loss`,
+    /// `val_loss`, `accuracy` and `val_accuracy`, and the validation scores' `val_precision`,
+    /// `val_recall`, `val_f1`, `val_auc`, `val_mse`, `val_rmse`, `val_mae` and `val_r2`.
+    /// `None` when no epoch has it.
+    pub fn metric(&self, name: &str) -> Option<Vec<f64>> {
+        let value = |e: &EpochRecord| match name {
+            "loss" => Some(e.loss),
+            "val_loss" => Some(e.val_loss),
+            "accuracy" => e.accuracy,
+            "val_accuracy" => e.val_accuracy,
+            other => e.val_scores.as_ref().and_then(|s| s.figure(other)),
+        };
+        let values: Vec<Option<f64>> = self.epochs.iter().map(value).collect();
+        values
+            .iter()
+            .any(Option::is_some)
+            .then(|| values.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    }
+
     /// Whether the epochs carry accuracies (a classifier's history).
     pub fn has_accuracy(&self) -> bool {
         self.epochs.iter().any(|e| e.accuracy.is_some())
     }
 
     /// The history as CSV, a row per epoch, every figure at full precision; the accuracy columns
-    /// only for a classifier.
+    /// only for a classifier, then the validation scores' macro figures (`val_precision`,
+    /// `val_recall`, `val_f1`, `val_auc`; or `val_mse`, `val_rmse`, `val_mae`, `val_r2`).
     pub fn to_csv(&self) -> String {
         let classifier = self.has_accuracy();
         let mut out = String::from(if classifier {
@@ -80,6 +105,16 @@ impl History {
         } else {
             CSV_HEADER_REGRESSION
         });
+        let figures: Vec<&str> = self
+            .epochs
+            .iter()
+            .find_map(|e| e.val_scores.as_ref())
+            .map(|scores| scores.figures().into_iter().map(|(name, _)| name).collect())
+            .unwrap_or_default();
+        for name in &figures {
+            out.push(',');
+            out.push_str(name);
+        }
         out.push('\n');
         let text = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
         for e in &self.epochs {
@@ -99,6 +134,15 @@ impl History {
                     "{},{},{},{},{}\n",
                     e.epoch, e.seconds, e.train_seconds, e.loss, e.val_loss
                 ));
+            }
+            if !figures.is_empty() {
+                out.pop();
+                for name in &figures {
+                    let value = e.val_scores.as_ref().and_then(|s| s.figure(name));
+                    out.push(',');
+                    out.push_str(&text(value));
+                }
+                out.push('\n');
             }
         }
         out
@@ -163,6 +207,7 @@ mod tests {
             accuracy: Some(0.9),
             val_loss,
             val_accuracy: Some(0.8),
+            val_scores: None,
         }
     }
 
@@ -201,5 +246,35 @@ mod tests {
         }
         .to_csv();
         assert!(csv.contains("1,0.000123456,"), "{csv}");
+    }
+
+    #[test]
+    fn validation_scores_become_columns() {
+        let mut scored = record(1, 0.25);
+        // Two classes, three examples: one of each right, a class-1 example missed.
+        scored.val_scores = Some(crate::scores::Scores::Classes(
+            crate::scores::ClassScores::new(&[0.9, 0.1, 0.2, 0.8, 0.7, 0.3], 2, &[0, 1, 1]),
+        ));
+        let csv = History {
+            epochs: vec![scored, record(2, 0.3)],
+        }
+        .to_csv();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[0],
+            format!("{CSV_HEADER},val_precision,val_recall,val_f1,val_auc")
+        );
+        // Precision: class 0 1/2, class 1 1/1; recall: 1/1 and 1/2; F1 2/3 each; AUC 1
+        // (class 1's scores 0.8 and 0.3 against class 0's 0.1: both above).
+        assert_eq!(
+            lines[1],
+            "1,0.5,1,0.2,0.9,0.25,0.8,0.75,0.75,0.6666666666666666,1"
+        );
+        assert_eq!(lines[2], "2,0.5,2,0.2,0.9,0.3,0.8,,,,");
+        let history = History {
+            epochs: vec![record(1, 0.25)],
+        };
+        assert_eq!(history.metric("val_loss"), Some(vec![0.25]));
+        assert_eq!(history.metric("val_f1"), None);
     }
 }

@@ -16,7 +16,7 @@ use burn::optim::{GradientsParams, ModuleOptimizer, OptimizerRecord};
 use burn::prelude::*;
 use burn::train::{ClassificationOutput, LearnerModel, RegressionOutput, TrainStep};
 use kindling_data::Rows;
-use kindling_models::{ClassificationBatch, DenseStack, RegressionBatch, RegressionMlp};
+use kindling_models::{ClassificationBatch, ConvNet, DenseStack, RegressionBatch, RegressionMlp};
 use rand_chacha::ChaCha12Rng;
 use std::path::Path;
 use std::sync::Arc;
@@ -33,9 +33,6 @@ pub trait Supervised: LearnerModel {
     /// target values).
     const CLASSIFIER: bool;
 
-    /// The model around a bare stack.
-    fn from_stack(stack: DenseStack) -> Self;
-
     /// The batcher over `rows` (whose targets the fit has checked fit the model).
     fn batcher(rows: Arc<Rows>) -> Self::Batcher;
 
@@ -48,12 +45,22 @@ pub trait Supervised: LearnerModel {
     /// The outputs and loss of `batch` without a backward pass.
     fn evaluate(&self, batch: Batch<Self>) -> Output<Self>;
 
+    /// What the model predicts in `output`: class probabilities for a classifier, values for a
+    /// regressor, `[examples, outputs]`.
+    fn predictions(output: &Output<Self>) -> Tensor<2>;
+
     /// The step's mean loss and, for a classifier, its count of right answers (on the plain
     /// device: no autodiff graph is kept alive by the sums).
     fn score(output: Output<Self>) -> (Tensor<1>, Option<Tensor<1, Int>>);
 
-    /// The dense stack inside.
-    fn stack(&self) -> &DenseStack;
+    /// The dense stack inside, where the model is one (the diagnostics read its layers).
+    fn stack(&self) -> Option<&DenseStack>;
+}
+
+/// A model around a dense stack, which the fused engine also trains.
+pub trait DenseModel: Supervised {
+    /// The model around a bare stack.
+    fn from_stack(stack: DenseStack) -> Self;
 }
 
 /// A training batch of `M`.
@@ -61,53 +68,76 @@ pub type Batch<M> = <M as TrainStep>::Input;
 /// What a training step of `M` outputs.
 pub type Output<M> = <M as TrainStep>::Output;
 
-impl Supervised for DenseStack {
-    type Batcher = ClassificationBatcher;
-    const CLASSIFIER: bool = true;
-
+impl DenseModel for DenseStack {
     fn from_stack(stack: DenseStack) -> Self {
         stack
     }
+}
 
-    fn batcher(rows: Arc<Rows>) -> ClassificationBatcher {
-        ClassificationBatcher::new(rows)
+impl DenseModel for RegressionMlp {
+    fn from_stack(stack: DenseStack) -> Self {
+        RegressionMlp::new(stack)
     }
+}
 
-    fn inputs(batch: &ClassificationBatch) -> Tensor<2> {
-        batch.inputs.clone()
+/// A classifier's batches and scores, the same for every classifier.
+macro_rules! classifier_batches {
+    () => {
+        type Batcher = ClassificationBatcher;
+        const CLASSIFIER: bool = true;
+
+        fn batcher(rows: Arc<Rows>) -> ClassificationBatcher {
+            ClassificationBatcher::new(rows)
+        }
+
+        fn inputs(batch: &ClassificationBatch) -> Tensor<2> {
+            batch.inputs.clone()
+        }
+
+        fn batch(
+            batcher: &ClassificationBatcher,
+            rows: &[usize],
+            device: &Device,
+        ) -> ClassificationBatch {
+            batcher.gather(rows, device)
+        }
+
+        fn evaluate(&self, batch: ClassificationBatch) -> ClassificationOutput {
+            self.forward_classification(batch)
+        }
+
+        fn predictions(output: &ClassificationOutput) -> Tensor<2> {
+            burn::tensor::activation::softmax(output.output.clone(), 1)
+        }
+
+        fn score(output: ClassificationOutput) -> (Tensor<1>, Option<Tensor<1, Int>>) {
+            let [n, _] = output.output.dims();
+            let predicted = output.output.inner().argmax(1).reshape([n]);
+            let correct = predicted.equal(output.targets.inner()).int().sum();
+            (output.loss.inner(), Some(correct))
+        }
+    };
+}
+
+impl Supervised for ConvNet {
+    classifier_batches!();
+
+    fn stack(&self) -> Option<&DenseStack> {
+        None
     }
+}
 
-    fn batch(
-        batcher: &ClassificationBatcher,
-        rows: &[usize],
-        device: &Device,
-    ) -> ClassificationBatch {
-        batcher.gather(rows, device)
-    }
+impl Supervised for DenseStack {
+    classifier_batches!();
 
-    fn evaluate(&self, batch: ClassificationBatch) -> ClassificationOutput {
-        self.forward_classification(batch)
-    }
-
-    fn score(output: ClassificationOutput) -> (Tensor<1>, Option<Tensor<1, Int>>) {
-        let [n, _] = output.output.dims();
-        let predicted = output.output.inner().argmax(1).reshape([n]);
-        let correct = predicted.equal(output.targets.inner()).int().sum();
-        (output.loss.inner(), Some(correct))
-    }
-
-    fn stack(&self) -> &DenseStack {
-        self
+    fn stack(&self) -> Option<&DenseStack> {
+        Some(self)
     }
 }
 
 impl Supervised for RegressionMlp {
     type Batcher = RegressionBatcher;
     const CLASSIFIER: bool = false;
-
-    fn from_stack(stack: DenseStack) -> Self {
-        RegressionMlp::new(stack)
-    }
 
     fn batcher(rows: Arc<Rows>) -> RegressionBatcher {
         RegressionBatcher::new(rows)
@@ -125,12 +155,16 @@ impl Supervised for RegressionMlp {
         self.forward_regression(batch)
     }
 
+    fn predictions(output: &RegressionOutput) -> Tensor<2> {
+        output.output.clone()
+    }
+
     fn score(output: RegressionOutput) -> (Tensor<1>, Option<Tensor<1, Int>>) {
         (output.loss.inner(), None)
     }
 
-    fn stack(&self) -> &DenseStack {
-        &self.net
+    fn stack(&self) -> Option<&DenseStack> {
+        Some(&self.net)
     }
 }
 
@@ -185,10 +219,12 @@ fn accumulate<T: std::ops::Add<Output = T>>(sum: &mut Option<T>, value: T) {
 }
 
 impl<M: Supervised> LearnerSteps<M> {
-    /// Per layer, the L2 norm of the weight gradient in `grads`.
+    /// Per layer of a dense model, the L2 norm of the weight gradient in `grads`.
     fn grad_norms(&self, grads: &GradientsParams) -> Vec<Tensor<1>> {
-        self.model
-            .stack()
+        let Some(stack) = self.model.stack() else {
+            return Vec::new();
+        };
+        stack
             .layers
             .iter()
             .map(|layer| match grads.get::<2>(layer.weight.id) {
@@ -248,22 +284,25 @@ impl<M: Supervised> Steps for LearnerSteps<M> {
         let model = self.model.valid();
         let mut sums = DeviceSums::default();
         let mut active: Vec<Option<Tensor<2, Int>>> = Vec::new();
+        let mut outputs = Vec::new();
         for chunk in rows.chunks(VALID_CHUNK) {
             let batch = M::batch(&self.batcher, chunk, &self.device);
-            if diagnose {
-                let counts = active_units(model.stack(), &M::inputs(&batch));
+            if diagnose && let Some(stack) = model.stack() {
+                let counts = active_units(stack, &M::inputs(&batch));
                 active.resize(counts.len(), None);
                 for (sum, count) in active.iter_mut().zip(counts) {
                     accumulate(sum, count);
                 }
             }
             let output = model.evaluate(batch);
+            outputs.extend(M::predictions(&output).into_data().iter::<f32>());
             sums.add(M::score(output), chunk.len());
             crate::progress::tick();
         }
         let mut totals = sums.read();
-        if diagnose {
-            let width = |layer: usize| model.stack().layers[layer].weight.dims()[1];
+        totals.outputs = Some(outputs);
+        if diagnose && let Some(stack) = model.stack() {
+            let width = |layer: usize| stack.layers[layer].weight.dims()[1];
             totals.alive = Some(
                 active
                     .into_iter()

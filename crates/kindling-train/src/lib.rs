@@ -57,13 +57,15 @@ pub use batcher::{ClassificationBatcher, RegressionBatcher};
 pub use catalog::{HiddenLayers, Task};
 pub use device::backend_name;
 pub use error::TrainError;
-pub use evaluate::{Evaluation, evaluate_classifier, evaluate_regressor, predicted_class_counts};
+pub use evaluate::{
+    Evaluation, Logits, evaluate_classifier, evaluate_regressor, predicted_class_counts,
+};
 pub use fit::{
     ADAMW_WEIGHT_DECAY, FitResult, OnDivergence, burn_optimizer, fit_classifier,
-    fit_classifier_from, fit_classifier_with, fit_regressor, fit_regressor_from,
-    fit_regressor_with, seeded_model, train_loader,
+    fit_classifier_from, fit_classifier_with, fit_conv_classifier, fit_regressor,
+    fit_regressor_from, fit_regressor_with, seeded_model, train_loader,
 };
 pub use history::{EpochRecord, History};
-pub use learner_steps::{Batch, Supervised};
+pub use learner_steps::{Batch, DenseModel, Supervised};
 pub use options::{Engine, FitOptions, Monitor, OptimizerKind, Regularization};
 pub use reporter::Verbosity;

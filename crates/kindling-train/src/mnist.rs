@@ -2,24 +2,26 @@
 //! directory and a picture of what the first layer learned.
 
 use crate::error::TrainError;
-use crate::evaluate::evaluate_classifier;
-use crate::fit::fit_classifier;
+use crate::evaluate::{Logits, evaluate_classifier};
+use crate::fit::{FitResult, fit_classifier, fit_conv_classifier};
 use crate::options::{FitOptions, Regularization};
 use crate::publish::RunDraft;
-use crate::recipe::{ModelKind, RunConfig, RunSetup, write_run};
+use crate::recipe::{ModelKind, RunConfig, RunSetup, RunWeights, write_run};
 use crate::run_dir::RunMetrics;
-use crate::show_weights::{FIRST_LAYER_WEIGHTS_FILE, draw_first_layer};
+use crate::show_weights::{FIRST_LAYER_WEIGHTS_FILE, draw_filters, draw_first_layer};
 use crate::trained::TrainedModel;
+use kindling_data::Rows;
 use kindling_data::input_range::InputRange;
 use kindling_data::mnist::{self, MnistSet};
-use kindling_models::DenseStackConfig;
 #[cfg(doc)]
 use kindling_models::DigitNetConfig;
+use kindling_models::{ConvNetConfig, DenseStackConfig, NetworkConfig};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Trains the digit net `model` (a `DenseStackConfig` of MNIST's 784 inputs and 10 classes,
-/// as [`DigitNetConfig::stack`] or [`crate::Task::model`] makes it) on MNIST from `setup.data_dir` and writes the run directory
-/// `setup.out`.
+/// as [`DigitNetConfig::stack`] or [`crate::Task::model`] makes it) on MNIST from
+/// `setup.data_dir` and writes the run directory `setup.out`.
 ///
 /// The run is written in a staging directory and published whole (see [`crate::publish`]), so
 /// a failed or killed run leaves an earlier run in place.
@@ -29,34 +31,76 @@ pub fn train_mnist(
     options: &FitOptions,
     setup: RunSetup,
 ) -> Result<RunMetrics, TrainError> {
+    options.validate()?;
+    let stack = regularization.apply(model.clone());
+    stack.validate()?;
+    let fit = |train, dir: &Path| {
+        fit_classifier(&stack, train, options, setup.device, dir, setup.verbosity)
+    };
+    let network = stack.clone().into();
+    train_on_mnist(
+        network,
+        options,
+        setup,
+        fit,
+        TrainedModel::Classifier,
+        draw_first_layer,
+    )
+}
+
+/// Trains Keras's "Simple MNIST convnet" `model` ([`ConvNetConfig::mnist`]) on MNIST, as
+/// [`train_mnist`] trains the dense digit net, on the learner engine; the first-layer image
+/// shows its filters.
+pub fn train_mnist_conv(
+    model: &ConvNetConfig,
+    options: &FitOptions,
+    setup: RunSetup,
+) -> Result<RunMetrics, TrainError> {
+    options.validate()?;
+    model.validate()?;
+    crate::fit::check_conv_options(options)?;
+    let fit = |train, dir: &Path| {
+        fit_conv_classifier(model, train, options, setup.device, dir, setup.verbosity)
+    };
+    let network = model.clone().into();
+    train_on_mnist(
+        network,
+        options,
+        setup,
+        fit,
+        |net| TrainedModel::Conv(Box::new(net)),
+        draw_filters,
+    )
+}
+
+/// What both MNIST networks' runs share: load, `fit`, test, write and publish the run, with
+/// the picture `draw` makes of the first layer.
+fn train_on_mnist<M: RunWeights + Logits + Clone>(
+    network: NetworkConfig,
+    options: &FitOptions,
+    setup: RunSetup,
+    fit: impl FnOnce(Arc<Rows>, &Path) -> Result<FitResult<M>, TrainError>,
+    trained: fn(M) -> TrainedModel,
+    draw: fn(&M, &Path) -> Result<(), TrainError>,
+) -> Result<RunMetrics, TrainError> {
     let RunSetup {
         data_dir,
         out,
         backend,
         device,
-        verbosity,
+        ..
     } = setup;
-    options.validate()?;
-    let stack = regularization.apply(model.clone());
-    stack.validate()?;
     let train = Arc::new(mnist::load(data_dir, MnistSet::Train)?);
     let test = Arc::new(mnist::load(data_dir, MnistSet::Test)?);
 
     let draft = RunDraft::begin(out, options.resume)?;
-    let fit = fit_classifier(
-        &stack,
-        train.clone(),
-        options,
-        device,
-        draft.dir(),
-        verbosity,
-    )?;
+    let fit = fit(train.clone(), draft.dir())?;
     let test_rows = 0..test.len();
     let test_score = evaluate_classifier(&fit.model, test, test_rows, device);
     let config = RunConfig {
         task: "mnist".into(),
         kind: ModelKind::Classifier,
-        model: stack,
+        model: network,
         fit: options.clone(),
         data_dir: data_dir.to_path_buf(),
         backend: backend.into(),
@@ -67,8 +111,7 @@ pub fn train_mnist(
         fill_values: Default::default(),
         encoding: None,
     };
-    let scores =
-        TrainedModel::Classifier(fit.model.clone()).scores(&train, fit.split.valid.clone(), device);
+    let scores = trained(fit.model.clone()).scores(&train, fit.split.valid.clone(), device);
     let mut metrics = write_run(
         &draft,
         &config,
@@ -77,7 +120,7 @@ pub fn train_mnist(
         Some(scores),
         device,
     )?;
-    if let Err(e) = draw_first_layer(&fit.model, &draft.dir().join(FIRST_LAYER_WEIGHTS_FILE)) {
+    if let Err(e) = draw(&fit.model, &draft.dir().join(FIRST_LAYER_WEIGHTS_FILE)) {
         metrics.warnings.push(crate::recipe::chart_warning(e));
     }
     metrics.warnings.extend(draft.publish()?);

@@ -65,8 +65,8 @@ impl FromStr for OptimizerKind {
     }
 }
 
-/// What early stopping and the kept epoch follow (Keras's `monitor=`): a loss is better
-/// lower, an accuracy higher.
+/// What early stopping and the kept epoch follow (Keras's `monitor=`): a loss or an error is
+/// better lower, an accuracy, precision, recall, F1, AUC or R² higher.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Monitor {
@@ -79,40 +79,99 @@ pub enum Monitor {
     Loss,
     /// The training accuracy (classifiers).
     Accuracy,
+    /// The validation macro precision (classifiers).
+    ValPrecision,
+    /// The validation macro recall (classifiers).
+    ValRecall,
+    /// The validation macro F1 score (classifiers).
+    ValF1,
+    /// The validation AUROC (two-class classifiers).
+    ValAuc,
+    /// The validation mean squared error (regressors).
+    ValMse,
+    /// The validation root mean squared error (regressors).
+    ValRmse,
+    /// The validation mean absolute error (regressors).
+    ValMae,
+    /// The validation R² (regressors).
+    ValR2,
 }
 
 impl Monitor {
     /// Every monitor, in the order the help text lists them.
-    pub const ALL: [Monitor; 4] = [
+    pub const ALL: [Monitor; 12] = [
         Monitor::ValLoss,
         Monitor::ValAccuracy,
         Monitor::Loss,
         Monitor::Accuracy,
+        Monitor::ValPrecision,
+        Monitor::ValRecall,
+        Monitor::ValF1,
+        Monitor::ValAuc,
+        Monitor::ValMse,
+        Monitor::ValRmse,
+        Monitor::ValMae,
+        Monitor::ValR2,
     ];
 
-    /// Keras's name, used on the command line.
+    /// Keras's name, used on the command line and in `history.csv`.
     pub fn name(self) -> &'static str {
         match self {
             Monitor::ValLoss => "val_loss",
             Monitor::ValAccuracy => "val_accuracy",
             Monitor::Loss => "loss",
             Monitor::Accuracy => "accuracy",
+            Monitor::ValPrecision => "val_precision",
+            Monitor::ValRecall => "val_recall",
+            Monitor::ValF1 => "val_f1",
+            Monitor::ValAuc => "val_auc",
+            Monitor::ValMse => "val_mse",
+            Monitor::ValRmse => "val_rmse",
+            Monitor::ValMae => "val_mae",
+            Monitor::ValR2 => "val_r2",
         }
     }
 
-    /// Whether it needs a classifier's accuracy.
-    pub fn is_accuracy(self) -> bool {
-        matches!(self, Monitor::ValAccuracy | Monitor::Accuracy)
+    /// Whether a model of this kind has the value: `Some(true)` for classifiers only,
+    /// `Some(false)` for regressors only, `None` for both.
+    pub fn for_classifiers(self) -> Option<bool> {
+        match self {
+            Monitor::ValLoss | Monitor::Loss => None,
+            Monitor::ValAccuracy
+            | Monitor::Accuracy
+            | Monitor::ValPrecision
+            | Monitor::ValRecall
+            | Monitor::ValF1
+            | Monitor::ValAuc => Some(true),
+            Monitor::ValMse | Monitor::ValRmse | Monitor::ValMae | Monitor::ValR2 => Some(false),
+        }
+    }
+
+    /// Whether a higher value is better.
+    pub fn higher_is_better(self) -> bool {
+        !matches!(
+            self,
+            Monitor::ValLoss | Monitor::Loss | Monitor::ValMse | Monitor::ValRmse | Monitor::ValMae
+        )
     }
 
     /// The monitored value of an epoch, oriented so that lower is better (an accuracy is
     /// negated); `None` when the epoch has none (an accuracy of a regressor).
     pub fn lower_is_better(self, epoch: &crate::history::EpochRecord) -> Option<f64> {
-        match self {
+        let value = match self {
             Monitor::ValLoss => Some(epoch.val_loss),
             Monitor::Loss => Some(epoch.loss),
-            Monitor::ValAccuracy => epoch.val_accuracy.map(|a| -a),
-            Monitor::Accuracy => epoch.accuracy.map(|a| -a),
+            Monitor::ValAccuracy => epoch.val_accuracy,
+            Monitor::Accuracy => epoch.accuracy,
+            other => epoch
+                .val_scores
+                .as_ref()
+                .and_then(|scores| scores.figure(other.name())),
+        };
+        if self.higher_is_better() {
+            value.map(|v| -v)
+        } else {
+            value
         }
     }
 }

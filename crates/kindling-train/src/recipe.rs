@@ -17,7 +17,7 @@ use burn::prelude::*;
 use kindling_data::encoding::Encoding;
 use kindling_data::input_range::InputRange;
 use kindling_data::scale::Scaler;
-use kindling_models::{DenseStack, DenseStackConfig};
+use kindling_models::{ConvNet, DenseStack, NetworkConfig, RegressionMlp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -54,8 +54,8 @@ pub struct RunConfig {
     pub task: String,
     /// Classifier or regressor.
     pub kind: ModelKind,
-    /// The network.
-    pub model: DenseStackConfig,
+    /// The network: a dense stack, or (MNIST's `--model cnn`) a conv net.
+    pub model: NetworkConfig,
     /// The fit's hyper-parameters.
     pub fit: FitOptions,
     /// Where the data was read from.
@@ -85,6 +85,40 @@ pub struct RunConfig {
     pub encoding: Option<Encoding>,
 }
 
+/// What of a trained model a run directory's `model.bpk` holds.
+pub trait RunWeights {
+    /// The module saved.
+    type Saved: Module;
+
+    /// The module saved: the bare stack of a dense model (a regressor's included), the net
+    /// itself for a conv net.
+    fn saved(&self) -> &Self::Saved;
+}
+
+impl RunWeights for DenseStack {
+    type Saved = DenseStack;
+
+    fn saved(&self) -> &DenseStack {
+        self
+    }
+}
+
+impl RunWeights for RegressionMlp {
+    type Saved = DenseStack;
+
+    fn saved(&self) -> &DenseStack {
+        &self.net
+    }
+}
+
+impl RunWeights for ConvNet {
+    type Saved = ConvNet;
+
+    fn saved(&self) -> &ConvNet {
+        self
+    }
+}
+
 /// Writes the run files of a finished fit into `draft`'s staging directory: weights, config,
 /// history, metrics and curves. `test` is the score on a held-out test set, when the task has
 /// one; `scores`, the kept weights' scores on the validation split (with a classifier's
@@ -92,9 +126,9 @@ pub struct RunConfig {
 /// run in place whole.
 ///
 /// `model.bpk` holds the bare [`DenseStack`] record (`layers.{i}.weight`, `layers.{i}.bias`) for
-/// every kind of model, a regressor's included, so that it loads into a `DenseStack` built from
-/// `model.json` with Burn's own record API.
-pub fn write_run<M: Module + AsRef<DenseStack>>(
+/// every kind of dense model, a regressor's included, so that it loads into a `DenseStack`
+/// built from `model.json` with Burn's own record API; a conv net's holds the [`ConvNet`].
+pub fn write_run<M: RunWeights>(
     draft: &RunDraft,
     config: &RunConfig,
     fit: &FitResult<M>,
@@ -116,7 +150,7 @@ pub fn write_run<M: Module + AsRef<DenseStack>>(
         ..config.clone()
     };
     let mut staged = StagedFiles::new();
-    let weights_sha256 = staged.write_weights(fit.model.as_ref(), &out.join(WEIGHTS_FILE))?;
+    let weights_sha256 = staged.write_weights(fit.model.saved(), &out.join(WEIGHTS_FILE))?;
     let config_json = serde_json::to_string_pretty(config).map_err(|e| TrainError::Record {
         path: out.join(CONFIG_FILE),
         reason: e.to_string(),
@@ -172,7 +206,8 @@ pub fn write_run<M: Module + AsRef<DenseStack>>(
         &out.join(CONFIG_FILE),
         format!("{config_json}\n").as_bytes(),
     )?;
-    // The network alone, so that `DenseStackConfig::load("RUN/model.json")` builds it.
+    // The network alone, so that `DenseStackConfig::load("RUN/model.json")` (or
+    // `ConvNetConfig::load`) builds it.
     staged.write_json(&out.join(MODEL_CONFIG_FILE), &config.model)?;
     let history = match &fit.diagnostics {
         Some(diagnostics) => append_to_history(&fit.history.to_csv(), diagnostics),

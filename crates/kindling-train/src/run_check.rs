@@ -59,7 +59,7 @@ pub fn check_config(
             }
         }
     }
-    let inputs = config.model.input;
+    let inputs = config.model.inputs();
     if !config.features.is_empty() && config.features.len() != inputs {
         return Err(refuse(format!(
             "field `features` names {} columns but the model takes {inputs} inputs",

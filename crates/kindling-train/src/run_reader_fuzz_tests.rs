@@ -54,7 +54,7 @@ fn pristine() -> &'static (tempfile::TempDir, PathBuf, Vec<Vec<f32>>) {
         let config = RunConfig {
             task: "drug".into(),
             kind: ModelKind::Classifier,
-            model,
+            model: model.clone().into(),
             fit: options,
             data_dir: PathBuf::new(),
             backend: "flex".into(),

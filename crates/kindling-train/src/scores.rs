@@ -183,7 +183,74 @@ impl ValueScores {
     }
 }
 
+/// Softmax over each row of `width` logits, in place: class probabilities.
+pub fn softmax_rows(values: &mut [f32], width: usize) {
+    for row in values.chunks_mut(width.max(1)) {
+        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let mut sum = 0.0;
+        for v in row.iter_mut() {
+            *v = (*v - max).exp();
+            sum += *v;
+        }
+        row.iter_mut().for_each(|v| *v /= sum);
+    }
+}
+
 impl Scores {
+    /// The scores of `outputs` (row-major: class probabilities for a classifier, values for a
+    /// regressor; one row per entry of `indices`) against the targets of those rows of
+    /// `rows`.
+    pub fn of(outputs: &[f32], rows: &kindling_data::Rows, indices: &[usize]) -> Scores {
+        let columns = outputs.len() / indices.len().max(1);
+        match (rows.labels(), rows.values()) {
+            (Some(labels), _) => {
+                let picked: Vec<u32> = indices.iter().map(|&i| labels[i]).collect();
+                Scores::Classes(ClassScores::new(outputs, columns, &picked))
+            }
+            (None, Some((values, width))) => {
+                let picked: Vec<f32> = indices
+                    .iter()
+                    .flat_map(|&i| &values[i * width..(i + 1) * width])
+                    .copied()
+                    .collect();
+                Scores::Values(ValueScores::new(outputs, &picked))
+            }
+            (None, None) => Scores::Values(ValueScores::new(&[], &[])),
+        }
+    }
+
+    /// The macro figures, by the names `history.csv` and `--monitor` give them: `val_precision`,
+    /// `val_recall`, `val_f1` and (two classes) `val_auc`; or `val_mse`, `val_rmse`, `val_mae`
+    /// and `val_r2`.
+    pub fn figures(&self) -> Vec<(&'static str, f64)> {
+        match self {
+            Scores::Classes(s) => {
+                let mut figures = vec![
+                    ("val_precision", s.macro_precision),
+                    ("val_recall", s.macro_recall),
+                    ("val_f1", s.macro_f1),
+                ];
+                if let Some(auroc) = s.auroc {
+                    figures.push(("val_auc", auroc));
+                }
+                figures
+            }
+            Scores::Values(s) => vec![
+                ("val_mse", s.mse),
+                ("val_rmse", s.rmse),
+                ("val_mae", s.mae),
+                ("val_r2", s.r2),
+            ],
+        }
+    }
+
+    /// The figure named `name` (see [`Scores::figures`]), where these scores have it.
+    pub fn figure(&self, name: &str) -> Option<f64> {
+        self.figures()
+            .into_iter()
+            .find_map(|(n, value)| (n == name).then_some(value))
+    }
+
     /// The scores as lines for a report: `precision (macro): 0.8123 - recall …`, and the
     /// confusion matrix or the regression errors.
     pub fn report_lines(&self) -> Vec<String> {

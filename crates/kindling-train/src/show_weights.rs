@@ -1,5 +1,6 @@
 //! What the first layer learned: the weights of an MNIST model's first dense layer drawn as
-//! one 28×28 image per unit (the course's "representation learning" made visible).
+//! one 28×28 image per unit (the course's "representation learning" made visible), or a conv
+//! net's first-layer filters, one k×k image per filter.
 //!
 //! Unit `j`'s image is column `j` of the `[784, units]` weight matrix, pixel `(row, col)` at
 //! index `28 × row + col`, as the images are flattened. Colours are a diverging map centred on
@@ -12,7 +13,7 @@ use crate::error::TrainError;
 use crate::plot::write_png_atomically;
 use crate::trained::{TrainedModel, load_run};
 use burn::prelude::*;
-use kindling_models::DenseStack;
+use kindling_models::{ConvNet, DenseStack};
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -20,8 +21,21 @@ use std::path::{Path, PathBuf};
 pub const FIRST_LAYER_WEIGHTS_FILE: &str = "first_layer_weights.png";
 /// Side of an MNIST image, in pixels, and the inputs of a model that reads MNIST images.
 pub use kindling_data::mnist::{IMAGE_SIDE as SIDE, PIXELS as MNIST_INPUTS};
-/// Screen pixels per weight, each way.
+/// Screen pixels per weight, each way, of a dense layer's 28×28 tiles.
 pub const ZOOM: u32 = 4;
+/// Screen pixels per weight, each way, of a conv filter's tiles (3×3 filters are 48 pixels).
+pub const FILTER_ZOOM: u32 = 16;
+
+/// Square images of weights, one per unit or filter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tiles {
+    /// Side of each tile, in weights.
+    pub side: usize,
+    /// Screen pixels per weight, each way.
+    pub zoom: u32,
+    /// The tiles, `side²` weights each, row by row.
+    pub values: Vec<Vec<f32>>,
+}
 /// Grey pixels between tiles and around the grid.
 pub const GAP: u32 = 4;
 
@@ -36,16 +50,33 @@ pub fn grid_shape(units: usize) -> (usize, usize) {
     (columns, units.div_ceil(columns).max(1))
 }
 
-/// Width and height of the image for `units` tiles, in pixels.
-pub fn image_size(units: usize) -> (u32, u32) {
-    let (columns, rows) = grid_shape(units);
-    let tile = SIDE as u32 * ZOOM + GAP;
-    (columns as u32 * tile + GAP, rows as u32 * tile + GAP)
+impl Tiles {
+    /// Width and height of the image, in pixels.
+    pub fn image_size(&self) -> (u32, u32) {
+        let (columns, rows) = grid_shape(self.values.len());
+        let tile = self.side as u32 * self.zoom + GAP;
+        (columns as u32 * tile + GAP, rows as u32 * tile + GAP)
+    }
 }
 
-/// The first dense layer's weights as one image per unit: `tiles[j][pixel]`. An error when the
-/// layer does not take 784 inputs.
-pub fn first_layer_tiles(model: &DenseStack) -> Result<Vec<Vec<f32>>, String> {
+/// A conv net's first-layer filters, one tile per filter.
+pub fn filter_tiles(model: &ConvNet) -> Tiles {
+    let [filters, _, side, _] = model.conv1.weight.dims();
+    let values: Vec<f32> = model.conv1.weight.val().into_data().iter::<f32>().collect();
+    Tiles {
+        side,
+        zoom: FILTER_ZOOM,
+        values: values
+            .chunks(side * side)
+            .take(filters)
+            .map(<[f32]>::to_vec)
+            .collect(),
+    }
+}
+
+/// The first dense layer's weights as one image per unit: `tiles.values[j][pixel]`. An error
+/// when the layer does not take 784 inputs.
+pub fn first_layer_tiles(model: &DenseStack) -> Result<Tiles, String> {
     let layer = model
         .layers
         .first()
@@ -57,9 +88,13 @@ pub fn first_layer_tiles(model: &DenseStack) -> Result<Vec<Vec<f32>>, String> {
         ));
     }
     let values: Vec<f32> = layer.weight.val().into_data().iter::<f32>().collect();
-    Ok((0..units)
-        .map(|j| (0..inputs).map(|p| values[p * units + j]).collect())
-        .collect())
+    Ok(Tiles {
+        side: SIDE,
+        zoom: ZOOM,
+        values: (0..units)
+            .map(|j| (0..inputs).map(|p| values[p * units + j]).collect())
+            .collect(),
+    })
 }
 
 /// The diverging colour of `v` in `[-1, 1]`.
@@ -75,30 +110,27 @@ fn colour(v: f64) -> RGBColor {
     RGBColor(mix(end.0), mix(end.1), mix(end.2))
 }
 
-/// Draws `tiles` (784 values each) onto `backend`, whose size must be
-/// [`image_size`]`(tiles.len())`.
-pub fn draw_tiles(
-    tiles: &[Vec<f32>],
-    backend: BitMapBackend,
-) -> Result<(), Box<dyn std::error::Error>> {
+/// Draws `tiles` onto `backend`, whose size must be [`Tiles::image_size`].
+pub fn draw_tiles(tiles: &Tiles, backend: BitMapBackend) -> Result<(), Box<dyn std::error::Error>> {
     let root = backend.into_drawing_area();
     root.fill(&GAP_COLOR)?;
-    let (columns, _) = grid_shape(tiles.len());
-    let tile = SIDE as i32 * ZOOM as i32 + GAP as i32;
-    for (j, weights) in tiles.iter().enumerate() {
+    let (columns, _) = grid_shape(tiles.values.len());
+    let (side, zoom) = (tiles.side, tiles.zoom as i32);
+    let tile = side as i32 * zoom + GAP as i32;
+    for (j, weights) in tiles.values.iter().enumerate() {
         let scale = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
         let left = GAP as i32 + (j % columns) as i32 * tile;
         let top = GAP as i32 + (j / columns) as i32 * tile;
-        for (p, &w) in weights.iter().enumerate().take(MNIST_INPUTS) {
+        for (p, &w) in weights.iter().enumerate().take(side * side) {
             let value = if scale > 0.0 {
                 f64::from(w / scale)
             } else {
                 0.0
             };
-            let x = left + (p % SIDE) as i32 * ZOOM as i32;
-            let y = top + (p / SIDE) as i32 * ZOOM as i32;
+            let x = left + (p % side) as i32 * zoom;
+            let y = top + (p / side) as i32 * zoom;
             root.draw(&Rectangle::new(
-                [(x, y), (x + ZOOM as i32, y + ZOOM as i32)],
+                [(x, y), (x + zoom, y + zoom)],
                 colour(value).filled(),
             ))?;
         }
@@ -114,23 +146,42 @@ pub fn draw_first_layer(model: &DenseStack, path: &Path) -> Result<(), TrainErro
         path: path.to_path_buf(),
         reason,
     };
-    let tiles = first_layer_tiles(model).map_err(fail)?;
+    draw_tiles_to(&first_layer_tiles(model).map_err(fail)?, path)
+}
+
+/// Draws a conv net's first-layer filters into the PNG `path`.
+pub fn draw_filters(model: &ConvNet, path: &Path) -> Result<(), TrainError> {
+    draw_tiles_to(&filter_tiles(model), path)
+}
+
+/// Draws `tiles` into the PNG `path`, under a temporary name renamed into place.
+fn draw_tiles_to(tiles: &Tiles, path: &Path) -> Result<(), TrainError> {
     write_png_atomically(path, |temporary| {
-        draw_tiles(
-            &tiles,
-            BitMapBackend::new(temporary, image_size(tiles.len())),
-        )
+        draw_tiles(tiles, BitMapBackend::new(temporary, tiles.image_size()))
     })
 }
 
+/// What [`show_weights`] drew.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drawing {
+    /// The image written.
+    pub path: PathBuf,
+    /// How many tiles it holds.
+    pub count: usize,
+    /// Each tile's side, in weights.
+    pub side: usize,
+    /// What a tile is: "units" (a dense layer's) or "filters" (a conv net's).
+    pub what: &'static str,
+}
+
 /// Loads the MNIST run in `run_dir` (its weights checked against their checksum) and draws
-/// its first layer into `output`, by default `run_dir/first_layer_weights.png`. Returns the
-/// image's path and the number of units drawn. A run of another task is an error.
+/// its first layer (a conv net's: its filters) into `output`, by default
+/// `run_dir/first_layer_weights.png`. Returns the image's path and what it holds. A run of another task is an error.
 pub fn show_weights(
     run_dir: &Path,
     output: Option<&Path>,
     device: &Device,
-) -> Result<(PathBuf, usize), TrainError> {
+) -> Result<Drawing, TrainError> {
     let run = load_run(run_dir, device)?;
     let not_mnist = |what: String| TrainError::Record {
         path: run_dir.to_path_buf(),
@@ -138,19 +189,36 @@ pub fn show_weights(
             "{what}; show-weights draws the first layer of an MNIST run (784 inputs, one per pixel of a 28×28 image)"
         ),
     };
-    if run.config.task != "mnist" || run.config.model.input != MNIST_INPUTS {
+    if run.config.task != "mnist" || run.config.model.inputs() != MNIST_INPUTS {
         return Err(not_mnist(format!(
             "a {} run whose model takes {} inputs",
-            run.config.task, run.config.model.input
+            run.config.task,
+            run.config.model.inputs()
         )));
     }
-    let TrainedModel::Classifier(net) = &run.model else {
-        return Err(not_mnist("a regression model".into()));
-    };
     let path = output.map_or_else(|| run_dir.join(FIRST_LAYER_WEIGHTS_FILE), Path::to_path_buf);
-    draw_first_layer(net, &path)?;
-    let units = net.layers.first().map_or(0, |l| l.weight.dims()[1]);
-    Ok((path, units))
+    let (count, side, what) = match &run.model {
+        TrainedModel::Classifier(net) => {
+            draw_first_layer(net, &path)?;
+            (
+                net.layers.first().map_or(0, |l| l.weight.dims()[1]),
+                SIDE,
+                "units",
+            )
+        }
+        TrainedModel::Conv(net) => {
+            draw_filters(net, &path)?;
+            let [filters, _, side, _] = net.conv1.weight.dims();
+            (filters, side, "filters")
+        }
+        TrainedModel::Regressor(_) => return Err(not_mnist("a regression model".into())),
+    };
+    Ok(Drawing {
+        path,
+        count,
+        side,
+        what,
+    })
 }
 
 #[cfg(test)]
@@ -170,7 +238,20 @@ mod tests {
         assert_eq!(grid_shape(1), (1, 1));
         assert_eq!(grid_shape(10), (4, 3));
         // 8 columns of 112 + 4 pixels, plus the last gap.
-        assert_eq!(image_size(50), (8 * 116 + 4, 7 * 116 + 4));
+        let tiles = |units, side, zoom| Tiles {
+            side,
+            zoom,
+            values: vec![Vec::new(); units],
+        };
+        assert_eq!(
+            tiles(50, SIDE, ZOOM).image_size(),
+            (8 * 116 + 4, 7 * 116 + 4)
+        );
+        // 32 filters of 3×3: 6 columns of 48 + 4 pixels.
+        assert_eq!(
+            tiles(32, 3, FILTER_ZOOM).image_size(),
+            (6 * 52 + 4, 6 * 52 + 4)
+        );
     }
 
     #[test]
@@ -180,8 +261,12 @@ mod tests {
         tile[1] = -1.0; // half blue
         tile[SIDE] = -2.0; // row 1, column 0: full blue
         tile[SIDE - 1] = 2.0; // row 0, column 27: the tile's right edge
-        let tiles = vec![tile, vec![0.0; MNIST_INPUTS]];
-        let (width, height) = image_size(tiles.len());
+        let tiles = Tiles {
+            side: SIDE,
+            zoom: ZOOM,
+            values: vec![tile, vec![0.0; MNIST_INPUTS]],
+        };
+        let (width, height) = tiles.image_size();
         let mut buffer = vec![0u8; (3 * width * height) as usize];
         draw_tiles(
             &tiles,
@@ -225,7 +310,7 @@ mod tests {
     fn draws_a_digit_net_and_refuses_other_inputs() {
         let device = Device::flex();
         let net = DigitNetConfig::new().init(&device);
-        let tiles = first_layer_tiles(&net).unwrap();
+        let tiles = first_layer_tiles(&net).unwrap().values;
         assert_eq!((tiles.len(), tiles[0].len()), (50, 784));
         let weight: Vec<f32> = net.layers[0]
             .weight
@@ -242,5 +327,23 @@ mod tests {
         let titanic = DenseStackConfig::uniform(10, &[32], Activation::Relu, 2).init(&device);
         let err = draw_first_layer(&titanic, &dir.path().join("x.png")).unwrap_err();
         assert!(err.to_string().contains("takes 10 inputs"), "{err}");
+    }
+
+    #[test]
+    fn a_conv_nets_filters_are_its_first_kernels() {
+        let device = Device::flex();
+        let net = kindling_models::ConvNetConfig::mnist().init(&device);
+        let tiles = filter_tiles(&net);
+        assert_eq!(
+            (tiles.side, tiles.values.len(), tiles.values[0].len()),
+            (3, 32, 9)
+        );
+        let kernel: Vec<f32> = net.conv1.weight.val().into_data().iter::<f32>().collect();
+        // Filter 5's weight (row 1, column 2) is at [5, 0, 1, 2].
+        assert_eq!(tiles.values[5][3 + 2], kernel[5 * 9 + 3 + 2]);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FIRST_LAYER_WEIGHTS_FILE);
+        draw_filters(&net, &path).unwrap();
+        assert!(path.metadata().unwrap().len() > 500);
     }
 }

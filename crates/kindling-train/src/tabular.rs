@@ -206,7 +206,7 @@ pub fn train_prepared(
     let config = RunConfig {
         task: table.name().into(),
         kind: table.kind(),
-        model: stack.clone(),
+        model: stack.clone().into(),
         fit: options.clone(),
         data_dir,
         backend: backend.into(),

@@ -6,15 +6,15 @@ use crate::error::TrainError;
 use crate::evaluate::{Evaluation, evaluate_classifier, evaluate_regressor};
 use crate::recipe::{ModelKind, RunConfig, parse_json, read_metrics, read_run_file};
 use crate::run_dir::{RunMetrics, WEIGHTS_FILE};
-use crate::scores::{ClassScores, Scores, ValueScores};
+use crate::scores::Scores;
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
 use kindling_data::Rows;
 use kindling_data::csv_table::CsvTable;
 use kindling_data::mnist::{self, MnistSet};
 use kindling_data::split::validation_split;
-use kindling_models::run::load_checked_weights;
-use kindling_models::{DenseStack, RegressionMlp};
+use kindling_models::run::{load_checked_conv, load_checked_weights};
+use kindling_models::{ConvNet, DenseStack, NetworkConfig, RegressionMlp};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -25,6 +25,9 @@ pub enum TrainedModel {
     Classifier(DenseStack),
     /// A regressor: outputs are values.
     Regressor(RegressionMlp),
+    /// A conv net classifying images: outputs are class probabilities. (Boxed: its layers
+    /// make it several times the size of the other variants.)
+    Conv(Box<ConvNet>),
 }
 
 /// A run directory, loaded.
@@ -58,15 +61,24 @@ pub fn load_run(dir: &Path, device: &Device) -> Result<LoadedRun, TrainError> {
     config.model.validate()?;
     crate::run_check::check_config(&config_path, &config_text, &config, &metrics.config_sha256)?;
     // The checksum check and the load live in kindling-models, which embedding programs use.
-    let net = load_checked_weights(
-        &config.model,
-        &dir.join(WEIGHTS_FILE),
-        &metrics.weights_sha256,
-        device,
-    )?;
-    let model = match config.kind {
-        ModelKind::Classifier => TrainedModel::Classifier(net),
-        ModelKind::Regressor => TrainedModel::Regressor(RegressionMlp::new(net)),
+    let weights = dir.join(WEIGHTS_FILE);
+    let model = match (&config.model, config.kind) {
+        (NetworkConfig::Conv(conv), ModelKind::Classifier) => TrainedModel::Conv(Box::new(
+            load_checked_conv(conv, &weights, &metrics.weights_sha256, device)?,
+        )),
+        (NetworkConfig::Conv(_), ModelKind::Regressor) => {
+            return Err(TrainError::Record {
+                path: config_path,
+                reason: "a conv net classifies; the run's `kind` says regressor".into(),
+            });
+        }
+        (NetworkConfig::Dense(dense), kind) => {
+            let net = load_checked_weights(dense, &weights, &metrics.weights_sha256, device)?;
+            match kind {
+                ModelKind::Classifier => TrainedModel::Classifier(net),
+                ModelKind::Regressor => TrainedModel::Regressor(RegressionMlp::new(net)),
+            }
+        }
     };
     Ok(LoadedRun {
         dir: dir.to_path_buf(),
@@ -86,6 +98,7 @@ impl TrainedModel {
         let outputs = match self {
             TrainedModel::Classifier(net) => softmax(net.forward(inputs), 1),
             TrainedModel::Regressor(net) => net.forward(inputs),
+            TrainedModel::Conv(net) => softmax(net.forward(inputs), 1),
         };
         let columns = outputs.dims()[1];
         (outputs.into_data().iter::<f32>().collect(), columns)
@@ -96,17 +109,9 @@ impl TrainedModel {
     pub fn scores(&self, rows: &Rows, range: std::ops::Range<usize>, device: &Device) -> Scores {
         let width = rows.width();
         let features = rows.feature_block(range.clone()).to_vec();
-        let (outputs, columns) = self.predict(features, width, device);
-        match (rows.labels(), rows.values()) {
-            (Some(labels), _) => {
-                Scores::Classes(ClassScores::new(&outputs, columns, &labels[range]))
-            }
-            (None, Some((values, target_width))) => {
-                let targets = &values[range.start * target_width..range.end * target_width];
-                Scores::Values(ValueScores::new(&outputs, targets))
-            }
-            (None, None) => Scores::Values(ValueScores::new(&[], &[])),
-        }
+        let (outputs, _) = self.predict(features, width, device);
+        let indices: Vec<usize> = range.collect();
+        Scores::of(&outputs, rows, &indices)
     }
 
     /// Scores the model on the rows `range` of `rows` (Keras's `model.evaluate`).
@@ -119,12 +124,13 @@ impl TrainedModel {
         match self {
             TrainedModel::Classifier(net) => evaluate_classifier(net, rows, range, device),
             TrainedModel::Regressor(net) => evaluate_regressor(net, rows, range, device),
+            TrainedModel::Conv(net) => evaluate_classifier(&**net, rows, range, device),
         }
     }
 }
 
 impl LoadedRun {
-    /// Predictions for row-major, unscaled `features` (`rows × config.model.input`): the run's
+    /// Predictions for row-major, unscaled `features` (`rows × config.model.inputs()`): the run's
     /// scaler is applied first. Class probabilities for a classifier (Keras's
     /// `model.predict`), values for a regressor; one row per example.
     pub fn predict(&self, mut features: Vec<f32>, device: &Device) -> Vec<Vec<f32>> {
@@ -133,7 +139,7 @@ impl LoadedRun {
         }
         let (values, columns) = self
             .model
-            .predict(features, self.config.model.input, device);
+            .predict(features, self.config.model.inputs(), device);
         values.chunks(columns.max(1)).map(<[f32]>::to_vec).collect()
     }
 }
@@ -172,13 +178,13 @@ impl LoadedRun {
                 .map(|name| table.column_index(name))
                 .collect::<Result<_, _>>()?
         };
-        if columns.len() != config.model.input {
+        if columns.len() != config.model.inputs() {
             return Err(TrainError::Record {
                 path: table.path.clone(),
                 reason: format!(
                     "{} input columns, but the model takes {}; give the columns it was trained on ({})",
                     columns.len(),
-                    config.model.input,
+                    config.model.inputs(),
                     if config.features.is_empty() {
                         "every pixel column".to_string()
                     } else {
@@ -220,7 +226,7 @@ impl LoadedRun {
         match config.kind {
             ModelKind::Regressor => Ok(Rows::regression(features, columns.len(), targets, 1)),
             ModelKind::Classifier => {
-                let classes = config.model.output;
+                let classes = config.model.outputs();
                 let labels = targets
                     .iter()
                     .enumerate()
@@ -260,7 +266,7 @@ impl LoadedRun {
         let table = kindling_data::csv_table::TextTable::read(file)?;
         let target = table.column_index(&self.config.target)?;
         let classes =
-            (self.config.kind == ModelKind::Classifier).then_some(self.config.model.output);
+            (self.config.kind == ModelKind::Classifier).then_some(self.config.model.outputs());
         let mut rows =
             crate::csv_source::encoded_rows(&table, encoding, target, self.config.kind, classes)?;
         if let Some(scaler) = &self.config.scaler {
@@ -317,19 +323,19 @@ impl LoadedRun {
                 self.config.task, expected_kind, self.config.kind
             )));
         }
-        if rows.width() != self.config.model.input {
+        if rows.width() != self.config.model.inputs() {
             return Err(mismatch(format!(
                 "the data has {} features per row but the model takes {}",
                 rows.width(),
-                self.config.model.input
+                self.config.model.inputs()
             )));
         }
         if let Some(classes) = rows.classes()
-            && classes > self.config.model.output
+            && classes > self.config.model.outputs()
         {
             return Err(mismatch(format!(
                 "the data has {classes} classes but the model outputs {}",
-                self.config.model.output
+                self.config.model.outputs()
             )));
         }
         let split = validation_split(rows.len(), self.config.fit.validation_split)?;
