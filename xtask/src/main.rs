@@ -28,6 +28,8 @@ commands:
                      draw an MNIST run's first layer as 28x28 images
   sweep-lr [TASK]    one model at several learning rates (--range-test: a range test)
   compare [TASK]     deeper against wider: several hidden layouts, early stopping
+  playground         the TensorFlow Playground in the browser, trained live
+                     (--port 8080, --host 127.0.0.1, --open)
   <other>            any other kindling command
 
 options:
@@ -64,11 +66,12 @@ fn run() -> Result<ExitCode> {
             "--bin",
             "kindling",
         ])
-        // Every build has the fused CPU engine (the CLI's default); `--engine` picks per run.
+        // Every build has the fused CPU engine (the CLI's default; `--engine` picks per run)
+        // and the playground.
         .args([
             "--no-default-features",
             "--features",
-            &format!("{backend},fused"),
+            &format!("{backend},fused,playground"),
             "--",
         ])
         .args(&args)

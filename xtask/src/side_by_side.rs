@@ -321,11 +321,18 @@ fn run_reference(
         .and_then(|rest| rest.split_once(' '))
         .and_then(|(_, json)| serde_json::from_str(json).ok())
         .with_context(|| format!("{script} printed no RESULT line"))?;
+    // The convnet scripts record the epoch times only (Keras's without a training-only
+    // figure: its epoch, validation included, stands in).
+    let with_validation = number(&result, "train_samples_per_s").or_else(|_| {
+        Ok::<_, anyhow::Error>(
+            number(&result, "n_train")? / number(&result, "median_epoch_s_excl_first")?,
+        )
+    })?;
     Ok(Row {
         name,
         batch,
-        train_only: number(&result, "train_samples_per_s_train_only")?,
-        with_validation: number(&result, "train_samples_per_s")?,
+        train_only: number(&result, "train_samples_per_s_train_only").unwrap_or(with_validation),
+        with_validation,
         test_accuracy: number(&result, "test_acc")?,
         peak_mib,
     })

@@ -15,6 +15,8 @@ mod info;
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
 mod kernel_cache;
 mod kit_args;
+#[cfg(feature = "playground")]
+mod playground;
 mod run_commands;
 mod shared_args;
 mod show_weights;
@@ -74,6 +76,10 @@ enum Command {
     /// Print the backend, the device or GPU adapter and its driver, the CPU features the fused
     /// engine uses, the data directory and the versions: the first thing a bug report needs.
     Info(info::InfoArgs),
+    /// Serve the TensorFlow Playground in the browser, trained live by Kindling: pick a data
+    /// set, features and layers, press play, watch every neuron learn.
+    #[cfg(feature = "playground")]
+    Playground(playground::PlaygroundArgs),
 }
 
 impl Command {
@@ -91,12 +97,22 @@ impl Command {
     }
 
     /// Whether the command computes on the backend's device (and so needs it opened and
-    /// checked, and the watchdog, before it starts).
+    /// checked, and the watchdog, before it starts). The playground's server waits for
+    /// browsers as long as it runs, which the watchdog would take for a stall.
     fn uses_device(&self) -> bool {
         !matches!(
             self,
             Command::Download(_) | Command::Walkthrough(_) | Command::Summary(_) | Command::Info(_)
-        )
+        ) && !self.serves()
+    }
+
+    /// Whether the command is the playground's server.
+    fn serves(&self) -> bool {
+        #[cfg(feature = "playground")]
+        if matches!(self, Command::Playground(_)) {
+            return true;
+        }
+        false
     }
 }
 
@@ -126,6 +142,8 @@ fn main() -> ExitCode {
         Command::SweepLr(args) => sweep_lr::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Info(args) => info::run(args),
+        #[cfg(feature = "playground")]
+        Command::Playground(args) => playground::run(args),
     };
     exit::finish(result)
 }

@@ -84,6 +84,10 @@ pub struct TrainArgs {
     /// L2 weight regularization: this factor times the sum of squared weights joins the loss.
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     l2: f64,
+    /// L1 weight regularization: this factor times the sum of absolute weights joins the loss
+    /// (pushes weights to exactly 0).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    l1: f64,
     /// Feature scaling for tables, fitted on the training rows: standard, minmax or none
     /// [default: minmax for drug, standard for shots, none otherwise].
     #[arg(long)]
@@ -281,6 +285,7 @@ fn planned(args: TrainArgs) -> Result<Plan> {
                     args.initializer != WeightInit::GlorotUniform,
                 ),
                 ("--l2", args.l2 != 0.0),
+                ("--l1", args.l1 != 0.0),
                 ("--diagnostics", args.diagnostics),
             ];
             if let Some((flag, _)) = given.iter().find(|(_, given)| *given) {
@@ -350,6 +355,7 @@ fn planned(args: TrainArgs) -> Result<Plan> {
             args.dropout.unwrap_or(0.0)
         },
         l2: args.l2,
+        l1: args.l1,
     };
     let stack = DenseStackConfig::uniform(1, &hidden, Activation::Relu, 1)
         .with_hidden_activations(&args.activation);
@@ -357,7 +363,7 @@ fn planned(args: TrainArgs) -> Result<Plan> {
     regularization
         .apply(stack)
         .validate()
-        .context("invalid --dropout or --l2")?;
+        .context("invalid --dropout, --l2 or --l1")?;
     let out = out_dir(args.io.out, source.name());
     Ok(Plan {
         source,
@@ -432,6 +438,7 @@ fn resumed(dir: &std::path::Path, args: &TrainArgs) -> Result<Plan> {
         regularization: Regularization {
             dropout: model.dropout,
             l2: model.l2,
+            l1: model.l1,
         },
         conv,
         scale: config

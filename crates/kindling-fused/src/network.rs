@@ -89,6 +89,7 @@ pub struct Network {
     activations: Vec<Activation>,
     dropout: f32,
     l2: f32,
+    l1: f32,
 }
 
 /// Per-step scratch buffers, reused across batches so that a step allocates nothing.
@@ -145,7 +146,17 @@ impl Network {
             activations: config.activations.clone(),
             dropout: config.dropout as f32,
             l2: config.l2 as f32,
+            l1: config.l1 as f32,
         }
+    }
+
+    /// Each layer's weight (`inputs × outputs`, row-major, as Burn's `Linear` stores it) and
+    /// bias, first layer first.
+    pub fn weights(&self) -> Vec<(Vec<f32>, Vec<f32>)> {
+        self.layers
+            .iter()
+            .map(|layer| (layer.unpadded_weight(), layer.bias.clone()))
+            .collect()
     }
 
     /// These weights in `model` (same architecture), on `device`.
@@ -315,6 +326,15 @@ impl Network {
                 .sum();
             loss += self.l2 as f64 * squares;
         }
+        if self.l1 > 0.0 {
+            let absolutes: f64 = self
+                .layers
+                .iter()
+                .flat_map(|l| &l.weight)
+                .map(|&w| w.abs() as f64)
+                .sum();
+            loss += self.l1 as f64 * absolutes;
+        }
         BatchScore { loss, correct }
     }
 
@@ -386,6 +406,23 @@ impl Network {
                     .iter_mut()
                     .zip(&layer.weight)
                     .for_each(|(g, w)| *g += factor * w);
+            }
+            if self.l1 > 0.0 {
+                // The slope of |w|: its sign, 0 at 0 (as Burn's `abs` backward; the padding
+                // columns are 0 and stay 0).
+                let l1 = self.l1;
+                grad.weight
+                    .iter_mut()
+                    .zip(&layer.weight)
+                    .for_each(|(g, &w)| {
+                        *g += if w > 0.0 {
+                            l1
+                        } else if w < 0.0 {
+                            -l1
+                        } else {
+                            0.0
+                        }
+                    });
             }
             if i == 0 {
                 break;
@@ -553,6 +590,7 @@ mod tests {
         )
         .with_head(head)
         .with_l2(0.01)
+        .with_l1(0.005)
     }
 
     #[test]

@@ -45,6 +45,11 @@ pub struct DenseStackConfig {
     /// to the loss (Keras's `kernel_regularizer=l2(l2)`); 0 for none.
     #[config(default = 0.0)]
     pub l2: f64,
+    /// L1 weight regularization: `l1 × Σ |w|` over every layer's weights (not biases) is added
+    /// to the loss (Keras's `kernel_regularizer=l1(l1)`); 0 for none. Configs written before it
+    /// was recorded read as 0, which they used.
+    #[config(default = 0.0)]
+    pub l1: f64,
     /// How the weights start (Keras's `kernel_initializer`); configs written before it was
     /// recorded read as Glorot-uniform, which they used.
     #[config(default = "WeightInit::GlorotUniform")]
@@ -70,6 +75,8 @@ pub enum DenseStackConfigError {
     Dropout(f64),
     /// A negative or non-finite L2 factor.
     L2(f64),
+    /// A negative or non-finite L1 factor.
+    L1(f64),
     /// More parameters than [`DenseStackConfig::MAX_PARAMS`]: the weights alone would not fit
     /// in memory with room to train them.
     TooManyParams {
@@ -112,6 +119,10 @@ impl std::fmt::Display for DenseStackConfigError {
             DenseStackConfigError::L2(factor) => write!(
                 f,
                 "L2 factor {factor} must be a finite number of at least 0"
+            ),
+            DenseStackConfigError::L1(factor) => write!(
+                f,
+                "L1 factor {factor} must be a finite number of at least 0"
             ),
             DenseStackConfigError::ActivationCount {
                 hidden,
@@ -197,6 +208,9 @@ impl DenseStackConfig {
         if !(self.l2.is_finite() && self.l2 >= 0.0) {
             return Err(DenseStackConfigError::L2(self.l2));
         }
+        if !(self.l1.is_finite() && self.l1 >= 0.0) {
+            return Err(DenseStackConfigError::L1(self.l1));
+        }
         if self.activations.len() != self.hidden.len() {
             return Err(DenseStackConfigError::ActivationCount {
                 hidden: self.hidden.len(),
@@ -233,6 +247,7 @@ impl DenseStackConfig {
             activations: self.activations.clone(),
             head: self.head,
             l2: self.l2,
+            l1: self.l1,
         })
     }
 
@@ -336,6 +351,9 @@ pub struct DenseStack {
     /// The L2 weight-regularization factor.
     #[module(skip)]
     pub l2: f64,
+    /// The L1 weight-regularization factor.
+    #[module(skip)]
+    pub l1: f64,
 }
 
 impl AsRef<DenseStack> for DenseStack {
@@ -369,16 +387,24 @@ impl DenseStack {
         }
     }
 
-    /// The L2 penalty `l2 × Σ w²` over every layer's weights, or `None` without regularization.
-    pub fn l2_penalty(&self) -> Option<Tensor<1>> {
-        if self.l2 == 0.0 {
-            return None;
+    /// The weight penalty `l2 × Σ w² + l1 × Σ |w|` over every layer's weights, or `None`
+    /// without regularization.
+    pub fn weight_penalty(&self) -> Option<Tensor<1>> {
+        let sum = |f: fn(Tensor<2>) -> Tensor<2>, factor: f64| {
+            (factor != 0.0).then(|| {
+                self.layers
+                    .iter()
+                    .map(|layer| f(layer.weight.val()).sum())
+                    .reduce(|a, b| a + b)
+                    .map(|sum| sum * factor)
+            })?
+        };
+        let l2 = sum(|w| w.powi_scalar(2), self.l2);
+        let l1 = sum(|w| w.abs(), self.l1);
+        match (l2, l1) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
         }
-        self.layers
-            .iter()
-            .map(|layer| layer.weight.val().powi_scalar(2).sum())
-            .reduce(|a, b| a + b)
-            .map(|sum| sum * self.l2)
     }
 
     /// Checks that the loaded record's activations and head (its `architecture` tensor) are the
@@ -553,10 +579,10 @@ mod tests {
             .map(|l| l.weight.val().powi_scalar(2).sum().into_scalar::<f32>())
             .sum::<f32>()
             * 0.01;
-        let penalty = net.l2_penalty().unwrap().into_scalar::<f32>();
+        let penalty = net.weight_penalty().unwrap().into_scalar::<f32>();
         assert!((penalty - expected).abs() < 1e-6);
         let plain = DenseStackConfig::uniform(4, &[8], Activation::Relu, 2).init(&device);
-        assert!(plain.l2_penalty().is_none());
+        assert!(plain.weight_penalty().is_none());
     }
 
     #[test]

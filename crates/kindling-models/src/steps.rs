@@ -10,14 +10,14 @@ use burn::train::{ClassificationOutput, InferenceStep, RegressionOutput, TrainOu
 
 impl DenseStack {
     /// Categorical cross-entropy of the softmax outputs against the batch's classes (plus the
-    /// L2 penalty, as Keras adds regularization losses), with the logits and targets the
+    /// weight penalty, as Keras adds regularization losses), with the logits and targets the
     /// accuracy metric needs.
     pub fn forward_classification(&self, batch: ClassificationBatch) -> ClassificationOutput {
         let logits = self.forward(batch.inputs);
         let loss = CrossEntropyLossConfig::new()
             .init(&logits.device())
             .forward(logits.clone(), batch.targets.clone());
-        let loss = match self.l2_penalty() {
+        let loss = match self.weight_penalty() {
             Some(penalty) => loss + penalty,
             None => loss,
         };
@@ -49,7 +49,7 @@ impl RegressionMlp {
     pub fn forward_regression(&self, batch: RegressionBatch) -> RegressionOutput {
         let output = self.forward(batch.inputs);
         let loss = MseLoss::new().forward(output.clone(), batch.targets.clone(), Reduction::Mean);
-        let loss = match self.net.l2_penalty() {
+        let loss = match self.net.weight_penalty() {
             Some(penalty) => loss + penalty,
             None => loss,
         };

@@ -252,12 +252,18 @@ pub struct Regularization {
     pub dropout: f64,
     /// L2 weight-regularization factor.
     pub l2: f64,
+    /// L1 weight-regularization factor.
+    #[serde(default)]
+    pub l1: f64,
 }
 
 impl Regularization {
-    /// `config` with this dropout and L2 factor.
+    /// `config` with this dropout and these L2 and L1 factors.
     pub fn apply(self, config: DenseStackConfig) -> DenseStackConfig {
-        config.with_dropout(self.dropout).with_l2(self.l2)
+        config
+            .with_dropout(self.dropout)
+            .with_l2(self.l2)
+            .with_l1(self.l1)
     }
 }
 
