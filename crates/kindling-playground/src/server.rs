@@ -56,6 +56,11 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// The tabs being served.
+    pub fn open_sessions(&self) -> usize {
+        self.sessions.load(Ordering::SeqCst)
+    }
+
     /// State for a server whose saved runs go under `runs`.
     pub fn new(runs: PathBuf, device: burn::prelude::Device) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -407,6 +412,82 @@ mod tests {
         assert!(status.contains("400"), "{status}");
         assert!(body.contains("open the playground at /"), "{body}");
         assert!(get(address, "/nothing").0.contains("404"));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_tab_trains_while_it_plays_hears_its_errors_and_ends_when_it_closes() {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::Message as Client;
+        let runs = tempfile::tempdir().unwrap();
+        let shared = Shared::new(runs.path().to_path_buf(), burn::prelude::Device::flex());
+        let listener = bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(axum::serve(listener, router(shared.clone())).into_future());
+        let url = format!("ws://{address}/api/session?dataset=xor&layers=4,4");
+        let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let mut next = async || -> serde_json::Value {
+            loop {
+                match socket.next().await.unwrap().unwrap() {
+                    Client::Text(text) => return serde_json::from_str(&text).unwrap(),
+                    _ => continue,
+                }
+            }
+        };
+        assert_eq!(next().await["type"], "points");
+        assert_eq!(next().await["frame"]["epoch"], 0);
+        assert_eq!(shared.open_sessions(), 1);
+        socket.send(Client::Text("play".into())).await.unwrap();
+        let mut epochs = Vec::new();
+        while epochs.len() < 3 {
+            let Some(Ok(Client::Text(text))) = socket.next().await else {
+                continue;
+            };
+            let message: serde_json::Value = serde_json::from_str(&text).unwrap();
+            if message["type"] == "frame" {
+                epochs.push(message["frame"]["epoch"].as_u64().unwrap());
+            }
+        }
+        assert!(epochs.windows(2).all(|w| w[0] < w[1]), "{epochs:?}");
+        for (command, expected) in [
+            ("setup:lr=abc", "invalid lr `abc`"),
+            ("frobnicate", "unknown command `frobnicate`"),
+        ] {
+            socket.send(Client::Text(command.into())).await.unwrap();
+            loop {
+                let Some(Ok(Client::Text(text))) = socket.next().await else {
+                    continue;
+                };
+                let message: serde_json::Value = serde_json::from_str(&text).unwrap();
+                if message["type"] == "error" {
+                    assert!(
+                        message["message"].as_str().unwrap().contains(expected),
+                        "{message}"
+                    );
+                    break;
+                }
+            }
+        }
+        socket.send(Client::Text("pause".into())).await.unwrap();
+        socket.send(Client::Text("save".into())).await.unwrap();
+        loop {
+            let Some(Ok(Client::Text(text))) = socket.next().await else {
+                continue;
+            };
+            let message: serde_json::Value = serde_json::from_str(&text).unwrap();
+            if message["type"] == "saved" {
+                let path = std::path::PathBuf::from(message["path"].as_str().unwrap());
+                assert!(path.join("model.bpk").is_file(), "{message}");
+                break;
+            }
+        }
+        socket.close(None).await.unwrap();
+        drop(socket);
+        // The session ends with its tab.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while shared.open_sessions() > 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(shared.open_sessions(), 0);
     }
 
     #[test]
