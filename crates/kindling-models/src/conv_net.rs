@@ -45,6 +45,13 @@ pub enum ConvNetConfigError {
     Zero(&'static str),
     /// A dropout rate outside `[0, 1)`.
     Dropout(f64),
+    /// A filter or class count above [`ConvNetConfig::MAX_UNITS`].
+    TooWide {
+        /// What: "the first convolution's filters", ...
+        what: &'static str,
+        /// The count given.
+        count: usize,
+    },
     /// More parameters than [`ConvNetConfig::MAX_PARAMS`].
     TooManyParams {
         /// The parameters the network would have.
@@ -63,6 +70,11 @@ impl std::fmt::Display for ConvNetConfigError {
             ConvNetConfigError::Dropout(rate) => {
                 write!(f, "dropout {rate} is outside [0, 1)")
             }
+            ConvNetConfigError::TooWide { what, count } => write!(
+                f,
+                "{what} ({count}) must be at most {}",
+                ConvNetConfig::MAX_UNITS
+            ),
             ConvNetConfigError::TooManyParams { params } => write!(
                 f,
                 "{params} parameters is more than the {} a network may have",
@@ -89,6 +101,9 @@ pub struct ConvLayer {
 impl ConvNetConfig {
     /// The most parameters a network may have (as for [`crate::DenseStackConfig::MAX_PARAMS`]).
     pub const MAX_PARAMS: usize = 1 << 28;
+    /// The most filters per convolution, or classes (far beyond any budget, and small enough
+    /// that counting parameters cannot overflow).
+    pub const MAX_UNITS: usize = 1 << 16;
 
     /// The example's network for MNIST: 28 × 28 images, ten classes.
     pub fn mnist() -> Self {
@@ -117,6 +132,9 @@ impl ConvNetConfig {
             if value == 0 {
                 return Err(ConvNetConfigError::Zero(what));
             }
+            if value > Self::MAX_UNITS {
+                return Err(ConvNetConfigError::TooWide { what, count: value });
+            }
         }
         if !(0.0..1.0).contains(&self.dropout) {
             return Err(ConvNetConfigError::Dropout(self.dropout));
@@ -126,15 +144,6 @@ impl ConvNetConfig {
                 side: self.side,
                 kernel: self.kernel,
             });
-        }
-        if self
-            .filters
-            .iter()
-            .chain([&self.classes])
-            .any(|&n| n > 1 << 16)
-        {
-            // Beyond any budget, and kept small enough that counting cannot overflow.
-            return Err(ConvNetConfigError::TooManyParams { params: usize::MAX });
         }
         let params = self.num_params();
         if params > Self::MAX_PARAMS {
@@ -302,6 +311,11 @@ mod tests {
         assert!(matches!(zero.validate(), Err(ConvNetConfigError::Zero(_))));
         let dropout = ConvNetConfig::mnist().with_dropout(1.0);
         assert_eq!(dropout.validate(), Err(ConvNetConfigError::Dropout(1.0)));
+        let wide = ConvNetConfig::mnist().with_filters([32, 1 << 20]);
+        assert_eq!(
+            wide.validate().unwrap_err().to_string(),
+            "the second convolution's filters (1048576) must be at most 65536"
+        );
         let huge = ConvNetConfig::mnist().with_filters([8192, 8192]);
         assert!(matches!(
             huge.validate(),

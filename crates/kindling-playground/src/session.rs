@@ -62,7 +62,6 @@ impl Session {
         let config = network(&setup);
         let (model, _) = kindling_train::seeded_model(&config, setup.seed, device)?;
         let trainer = FusedTrainer::new(&model, &config, Optimizer::sgd(setup.lr));
-        let hidden = setup.layers.clone();
         Ok(Session {
             order: (0..train).collect(),
             points,
@@ -75,7 +74,7 @@ impl Session {
             rng,
             history: History::default(),
             grad_norms: Vec::new(),
-            alive: hidden.iter().map(|&n| vec![true; n]).collect(),
+            alive: setup.layers.iter().map(|&n| vec![true; n]).collect(),
             setup,
         })
     }
@@ -159,92 +158,90 @@ impl Session {
         self.trainer.validate(&data, rows, |_| {}, diagnose)
     }
 
+    /// Every input feature's and every layer's values over a grid of `side` cells on the
+    /// plane: `(inputs[feature][cell], layers[layer][unit][cell])`, the last layer's raw.
+    fn over_the_plane(
+        &self,
+        weights: &[(Vec<f32>, Vec<f32>)],
+        side: usize,
+    ) -> (Vec<Vec<f32>>, Vec<Vec<Vec<f32>>>) {
+        let cells = side * side;
+        let features = &self.setup.features;
+        let mut inputs = vec![Vec::with_capacity(cells); features.len()];
+        let mut layers: Vec<Vec<Vec<f32>>> = weights
+            .iter()
+            .map(|(_, bias)| vec![Vec::with_capacity(cells); bias.len()])
+            .collect();
+        let mut below = Vec::new();
+        let mut values = Vec::new();
+        for cell in 0..cells {
+            let (x, y) = Grid::position(side, cell / side, cell % side);
+            below.clear();
+            below.extend(features.iter().map(|f| f.value(x, y)));
+            for (k, &v) in below.iter().enumerate() {
+                inputs[k].push(v);
+            }
+            for (l, (weight, bias)) in weights.iter().enumerate() {
+                values.clone_from(bias);
+                for (i, &xi) in below.iter().enumerate() {
+                    let row = &weight[i * bias.len()..(i + 1) * bias.len()];
+                    values.iter_mut().zip(row).for_each(|(v, w)| *v += xi * w);
+                }
+                if l + 1 < weights.len() {
+                    values
+                        .iter_mut()
+                        .for_each(|v| *v = activate(self.setup.activation, *v));
+                }
+                for (unit, &v) in layers[l].iter_mut().zip(&values) {
+                    unit.push(v);
+                }
+                std::mem::swap(&mut below, &mut values);
+            }
+        }
+        (inputs, layers)
+    }
+
     /// What the page draws now: the output over the plane, each neuron's output, the weights,
     /// the losses, dead units and gradient norms.
     pub fn frame(&self) -> Frame {
         let weights = self.trainer.network().weights();
-        let activation = self.setup.activation;
-        let neurons = |side: usize| -> (Vec<Grid>, Vec<Vec<Grid>>, Grid) {
-            let mut inputs: Vec<Vec<f32>> =
-                vec![Vec::with_capacity(side * side); self.setup.features.len()];
-            let mut layers: Vec<Vec<Vec<f32>>> = weights
+        let scaled = |values: Vec<Vec<f32>>| -> Vec<Grid> {
+            values
                 .iter()
-                .map(|(_, bias)| vec![Vec::with_capacity(side * side); bias.len()])
-                .collect();
-            let mut values = Vec::new();
-            for row in 0..side {
-                for column in 0..side {
-                    let (x, y) = Grid::position(side, row, column);
-                    let mut x_in: Vec<f32> =
-                        self.setup.features.iter().map(|f| f.value(x, y)).collect();
-                    for (k, v) in x_in.iter().enumerate() {
-                        inputs[k].push(*v);
-                    }
-                    for (l, (weight, bias)) in weights.iter().enumerate() {
-                        let outputs = bias.len();
-                        values.clear();
-                        values.extend_from_slice(bias);
-                        for (i, &xi) in x_in.iter().enumerate() {
-                            for (j, v) in values.iter_mut().enumerate() {
-                                *v += xi * weight[i * outputs + j];
-                            }
-                        }
-                        let last = l + 1 == weights.len();
-                        if !last {
-                            values
-                                .iter_mut()
-                                .for_each(|v| *v = activate(activation, *v));
-                        }
-                        for (j, v) in values.iter().enumerate() {
-                            layers[l][j].push(*v);
-                        }
-                        x_in.clone_from(&values);
-                    }
-                }
-            }
-            let output = layers.pop().unwrap_or_default();
-            let head = if self.setup.dataset.is_classification() {
-                // P(class 1) − P(class 0) = tanh((z₁ − z₀)/2), in [-1, 1].
-                let (z0, z1) = (&output[0], &output[1]);
-                z0.iter()
-                    .zip(z1)
-                    .map(|(a, b)| ((b - a) / 2.0).tanh())
-                    .collect()
-            } else {
-                output.into_iter().next().unwrap_or_default()
-            };
-            (
-                inputs.into_iter().map(|v| Grid::scaled(side, &v)).collect(),
-                layers
-                    .into_iter()
-                    .map(|units| units.into_iter().map(|v| Grid::scaled(side, &v)).collect())
-                    .collect(),
-                Grid::clamped(side, &head),
-            )
+                .map(|v| Grid::scaled(Grid::NEURON_SIDE, v))
+                .collect()
         };
-        let (inputs, hidden, _) = neurons(Grid::NEURON_SIDE);
-        let (_, _, output) = neurons(Grid::OUTPUT_SIDE);
+        let (inputs, mut layers) = self.over_the_plane(&weights, Grid::NEURON_SIDE);
+        layers.pop();
+        let (_, mut outputs) = self.over_the_plane(&weights, Grid::OUTPUT_SIDE);
+        let output = outputs.pop().unwrap_or_default();
+        let head: Vec<f32> = match output.as_slice() {
+            // P(class 1) − P(class 0) = tanh((z₁ − z₀)/2), in [-1, 1].
+            [z0, z1] => z0
+                .iter()
+                .zip(z1)
+                .map(|(a, b)| ((b - a) / 2.0).tanh())
+                .collect(),
+            [value, ..] => value.clone(),
+            [] => Vec::new(),
+        };
         let last = self.history.last();
+        let relu = self.setup.activation == Activation::Relu;
         Frame {
             epoch: self.epoch(),
             train_loss: last.map(|e| e.loss),
             test_loss: last.map(|e| e.val_loss),
-            output,
-            inputs,
-            hidden,
-            weights: weights.iter().map(|(w, _)| w.clone()).collect(),
-            biases: weights.into_iter().map(|(_, b)| b).collect(),
+            output: Grid::clamped(Grid::OUTPUT_SIDE, &head),
+            inputs: scaled(inputs),
+            hidden: layers.into_iter().map(scaled).collect(),
             dead: self
                 .alive
                 .iter()
-                .map(|units| {
-                    units
-                        .iter()
-                        .map(|alive| activation == Activation::Relu && !alive)
-                        .collect()
-                })
+                .map(|units| units.iter().map(|alive| relu && !alive).collect())
                 .collect(),
             grad_norms: self.grad_norms.clone(),
+            biases: weights.iter().map(|(_, b)| b.clone()).collect(),
+            weights: weights.into_iter().map(|(w, _)| w).collect(),
         }
     }
 

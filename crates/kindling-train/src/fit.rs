@@ -235,15 +235,7 @@ pub fn fit_conv_classifier(
     )?;
     let (initial, autodiff) = seeded(|d| Ok(config.try_init(d)?), run.options.seed, device)?;
     let epochs = run.epoch_loop(&[], &rows, &split, true, Engine::Learner);
-    let steps = run.learner(
-        initial,
-        ConvNet::batcher(rows.clone()),
-        autodiff,
-        device,
-        &split,
-    )?;
-    let outcome = epochs.run(steps)?;
-    run.finish(outcome, split, Engine::Learner)
+    run.learn(&epochs, initial, &rows, autodiff, device, &split)
 }
 
 /// Trains a classifier built from `config` on class-labelled `rows`.
@@ -342,15 +334,14 @@ fn fit_model<M: DenseModel>(
             return run.finish(outcome, split, Engine::Fused);
         }
     }
-    let steps = run.learner(
+    run.learn(
+        &epochs,
         M::from_stack(initial),
-        M::batcher(rows.clone()),
+        &rows,
         autodiff,
         device,
         &split,
-    )?;
-    let outcome = epochs.run(steps)?;
-    run.finish(outcome, split, Engine::Learner)
+    )
 }
 
 /// [`fit_classifier`], continuing from the weights of `model` (as Keras's `fit` continues from
@@ -625,19 +616,20 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// The autodiff engine's steps for `model` (on the `autodiff` device): Burn's optimizer
-    /// with Keras's defaults, and its learning rates over the steps.
-    fn learner<M: Supervised>(
+    /// Runs `epochs` on the autodiff engine from `model` (on the `autodiff` device): Burn's
+    /// optimizer with Keras's defaults, and its learning rates over the steps.
+    fn learn<M: Supervised>(
         &self,
+        epochs: &EpochLoop,
         model: M,
-        batcher: M::Batcher,
+        rows: &Arc<Rows>,
         autodiff: Device,
         device: &Device,
         split: &ValidationSplit,
-    ) -> Result<LearnerSteps<M>, TrainError> {
+    ) -> Result<FitResult<M>, TrainError> {
         let options = &self.options;
         let steps_per_epoch = split.train.len().div_ceil(options.batch_size.max(1));
-        Ok(LearnerSteps {
+        let steps = LearnerSteps {
             model: with_sequential_ids(model),
             optim: burn_optimizer(options),
             lr: LearningRates::new(
@@ -646,10 +638,12 @@ impl<'a> Run<'a> {
                 options.epochs,
                 steps_per_epoch,
             )?,
-            batcher,
+            batcher: M::batcher(rows.clone()),
             autodiff,
             device: device.clone(),
-        })
+        };
+        let outcome = epochs.run(steps)?;
+        self.finish(outcome, split.clone(), Engine::Learner)
     }
 
     /// The error for a diverged fit, unless it is to be reported instead.
